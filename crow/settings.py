@@ -1,0 +1,165 @@
+"""CROW settings, driven by the environment (see .env.example for every variable)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import dj_database_url
+
+from crow import embedded
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return default if value in (None, "") else int(value)
+
+
+DEBUG = env_bool("DEBUG", False)
+# pytest-django imports settings before any conftest runs, so detect the test run here; child
+# processes (servers a test starts) inherit CROW_TESTING from the environment.
+TESTING = env_bool("CROW_TESTING", False) or "pytest" in sys.modules
+if TESTING:
+    os.environ["CROW_TESTING"] = "1"
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not (DEBUG or TESTING or env_bool("CROW_DEV", False)):
+        raise RuntimeError("SECRET_KEY must be set (DEBUG=1 or CROW_DEV=1 allows a development key)")
+    SECRET_KEY = "crow-development-only-secret-key-not-for-production"  # noqa: S105
+# The pepper for API key hashes: rotating SECRET_KEY must not invalidate every key, so it is separate.
+CROW_KEY_PEPPER = os.environ.get("CROW_KEY_PEPPER", SECRET_KEY)
+
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+# Tests get their own embedded servers, so they can stop them (outage tests) without touching `make up`.
+CROW_DATA_DIR = Path(os.environ.get("CROW_DATA_DIR", BASE_DIR / (".crow/test" if TESTING else ".crow"))).resolve()
+embedded.ensure_environment(CROW_DATA_DIR)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "rest_framework",
+    "drf_spectacular",
+    "django_rq",
+    "guardian",
+    "channels",
+    "crow",
+    "organizations",
+    "ingestion",
+    "processing",
+    "insights",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "crow.urls"
+WSGI_APPLICATION = "crow.wsgi.application"
+ASGI_APPLICATION = "crow.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+_db = dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=env_int("CROW_DB_CONN_MAX_AGE", 600))
+if "host" in _db.get("OPTIONS", {}):  # a Unix socket directory given as ?host=
+    _db["HOST"] = _db["OPTIONS"].pop("host")
+_db["CONN_HEALTH_CHECKS"] = True
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = os.environ["REDIS_URL"]
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "crow",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
+
+RQ_QUEUES = {
+    name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}
+    for name in ("default", "sessions")
+}
+
+CHANNEL_LAYERS = {
+    "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}},
+}
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous visitors have no permissions
+GUARDIAN_RAISE_403 = True
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+if TESTING:  # hashing passwords at full strength makes every login in a test cost ~0.3 s
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = CROW_DATA_DIR / "static"
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+SPECTACULAR_SETTINGS = {"TITLE": "CROW API", "VERSION": "1.0.0"}
+
+# API keys: a rotated key keeps working for this long, so clients can deploy the new one.
+CROW_KEY_ROTATION_GRACE_SECONDS = env_int("CROW_KEY_ROTATION_GRACE_SECONDS", 24 * 3600)
+# How long a process trusts its cached view of a key; a revocation is seen everywhere within it.
+CROW_KEY_CACHE_SECONDS = float(os.environ.get("CROW_KEY_CACHE_SECONDS", "0.5"))
+CROW_SESSION_IDLE_SECONDS = env_int("CROW_SESSION_IDLE_SECONDS", 1800)
+CROW_WORKER_HEARTBEAT_SECONDS = env_int("CROW_WORKER_HEARTBEAT_SECONDS", 60)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
