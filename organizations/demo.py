@@ -77,8 +77,12 @@ def demo_seed() -> DemoSeed:
         _remember("owner_password", password)
     for slug, name, category, price in CATALOG:
         product_upsert(
-            organization=organization, external_id=slug, name=name, url_path=f"/products/{slug}",
-            category=category, price=Decimal(price),
+            organization=organization,
+            external_id=slug,
+            name=name,
+            url_path=f"/products/{slug}",
+            category=category,
+            price=Decimal(price),
         )
     key = _remembered("publishable_key")
     if key is None or api_key_authenticate(raw=key) is None:

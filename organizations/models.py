@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 class Organization(models.Model):
@@ -45,7 +46,7 @@ class OrgQuerySet(models.QuerySet):
         org_id = organization if isinstance(organization, int) else organization.pk
         return self.filter(organization_id=org_id)
 
-    def for_user(self, user: AbstractBaseUser | AnonymousUser) -> OrgQuerySet:
+    def for_user(self, user: User | AnonymousUser) -> OrgQuerySet:
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
@@ -109,7 +110,7 @@ class ApiKey(models.Model):
     def __str__(self) -> str:
         return f"{self.prefix}…"
 
-    def is_active(self, now: object = None) -> bool:
+    def is_active(self, now: datetime | None = None) -> bool:
         moment = now or timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > moment)
 

@@ -6,7 +6,7 @@ import hmac
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -19,7 +19,7 @@ from organizations.services import KEY_PREFIX_LENGTH, api_key_hash
 LAST_USED_RESOLUTION = timedelta(minutes=1)  # write last_used_at at most once a minute per key
 
 
-def organizations_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Organization]:
+def organizations_for_user(*, user: User | AnonymousUser) -> QuerySet[Organization]:
     if not user.is_authenticated:
         return Organization.objects.none()
     if user.is_superuser:
@@ -27,7 +27,7 @@ def organizations_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySe
     return Organization.objects.filter(memberships__user=user)
 
 
-def membership_role(*, organization: Organization, user: AbstractBaseUser | AnonymousUser) -> str | None:
+def membership_role(*, organization: Organization, user: User | AnonymousUser) -> str | None:
     if not user.is_authenticated:
         return None
     return Membership.objects.for_org(organization).filter(user=user).values_list("role", flat=True).first()
@@ -42,8 +42,18 @@ def _load_key(prefix: str) -> CachedKey | None:
         ApiKey.objects.filter(prefix=prefix)
         .select_related("organization")
         .only(
-            "id", "organization_id", "kind", "prefix", "key_hash", "allowed_domains", "rate_limit", "revoked_at",
-            "expires_at", "last_used_at", "organization__anonymize_ip", "organization__respect_dnt",
+            "id",
+            "organization_id",
+            "kind",
+            "prefix",
+            "key_hash",
+            "allowed_domains",
+            "rate_limit",
+            "revoked_at",
+            "expires_at",
+            "last_used_at",
+            "organization__anonymize_ip",
+            "organization__respect_dnt",
         )
         .first()
     )

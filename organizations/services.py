@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -40,7 +40,7 @@ def api_key_hash(*, raw: str) -> str:
 def audit_log_record(
     *,
     organization: Organization,
-    actor: AbstractBaseUser | None,
+    actor: User | AnonymousUser | None,
     action: str,
     target: str,
     ip: str | None = None,
@@ -48,7 +48,7 @@ def audit_log_record(
 ) -> AuditLog:
     return AuditLog.objects.create(
         organization=organization,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=actor if isinstance(actor, User) else None,
         action=action,
         target=target,
         ip=ip,
@@ -57,7 +57,9 @@ def audit_log_record(
 
 
 @transaction.atomic
-def organization_create(*, name: str, owner_email: str, owner_password: str | None = None) -> tuple[Organization, str | None]:
+def organization_create(
+    *, name: str, owner_email: str, owner_password: str | None = None
+) -> tuple[Organization, str | None]:
     """Create an org and its owner. Returns the generated password when none was given."""
     slug = slugify(name)[:64]
     organization = Organization.objects.create(slug=slug, name=name)
@@ -78,7 +80,7 @@ def organization_create(*, name: str, owner_email: str, owner_password: str | No
 
 @transaction.atomic
 def membership_set_role(
-    *, organization: Organization, user: AbstractBaseUser, role: str, actor: AbstractBaseUser | None
+    *, organization: Organization, user: User, role: str, actor: User | AnonymousUser | None
 ) -> Membership:
     """Add a member or change their role, and make their object permissions match the role exactly."""
     membership, _ = Membership.objects.update_or_create(organization=organization, user=user, defaults={"role": role})
@@ -98,7 +100,7 @@ def membership_set_role(
 
 
 @transaction.atomic
-def membership_remove(*, organization: Organization, user: AbstractBaseUser, actor: AbstractBaseUser | None) -> None:
+def membership_remove(*, organization: Organization, user: User, actor: User | AnonymousUser | None) -> None:
     Membership.objects.for_org(organization).filter(user=user).delete()
     for perm in ALL_PERMISSIONS:
         remove_perm(f"organizations.{perm}", user, organization)
@@ -114,7 +116,7 @@ def api_key_create(
     *,
     organization: Organization,
     kind: str,
-    actor: AbstractBaseUser | None = None,
+    actor: User | AnonymousUser | None = None,
     name: str = "",
     allowed_domains: list[str] | None = None,
     rate_limit: int | None = None,
@@ -129,17 +131,21 @@ def api_key_create(
         key_hash=api_key_hash(raw=raw),
         allowed_domains=[d.strip().lower() for d in allowed_domains or [] if d.strip()],
         rate_limit=rate_limit or 1000,
-        created_by=actor if actor is not None and actor.is_authenticated else None,
+        created_by=actor if isinstance(actor, User) else None,
     )
     audit_log_record(
-        organization=organization, actor=actor, action="api_key.create", target=api_key.prefix, ip=ip,
+        organization=organization,
+        actor=actor,
+        action="api_key.create",
+        target=api_key.prefix,
+        ip=ip,
         details={"kind": kind},
     )
     return IssuedKey(api_key=api_key, raw=raw)
 
 
 @transaction.atomic
-def api_key_rotate(*, api_key: ApiKey, actor: AbstractBaseUser | None = None, ip: str | None = None) -> IssuedKey:
+def api_key_rotate(*, api_key: ApiKey, actor: User | AnonymousUser | None = None, ip: str | None = None) -> IssuedKey:
     """Issue a replacement; the old key keeps working for CROW_KEY_ROTATION_GRACE_SECONDS."""
     issued = api_key_create(
         organization=api_key.organization,
@@ -155,7 +161,11 @@ def api_key_rotate(*, api_key: ApiKey, actor: AbstractBaseUser | None = None, ip
     api_key.replaced_by = issued.api_key
     api_key.save(update_fields=["expires_at", "replaced_by"])
     audit_log_record(
-        organization=api_key.organization, actor=actor, action="api_key.rotate", target=api_key.prefix, ip=ip,
+        organization=api_key.organization,
+        actor=actor,
+        action="api_key.rotate",
+        target=api_key.prefix,
+        ip=ip,
         details={"replaced_by": issued.api_key.prefix, "expires_at": api_key.expires_at.isoformat()},
     )
     transaction.on_commit(lambda: key_cache.invalidate(api_key.prefix))
@@ -163,17 +173,19 @@ def api_key_rotate(*, api_key: ApiKey, actor: AbstractBaseUser | None = None, ip
 
 
 @transaction.atomic
-def api_key_revoke(*, api_key: ApiKey, actor: AbstractBaseUser | None = None, ip: str | None = None) -> ApiKey:
+def api_key_revoke(*, api_key: ApiKey, actor: User | AnonymousUser | None = None, ip: str | None = None) -> ApiKey:
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at"])
-    audit_log_record(organization=api_key.organization, actor=actor, action="api_key.revoke", target=api_key.prefix, ip=ip)
+    audit_log_record(
+        organization=api_key.organization, actor=actor, action="api_key.revoke", target=api_key.prefix, ip=ip
+    )
     transaction.on_commit(lambda: key_cache.invalidate(api_key.prefix))
     return api_key
 
 
 @transaction.atomic
-def api_key_delete(*, api_key: ApiKey, actor: AbstractBaseUser | None = None, ip: str | None = None) -> None:
+def api_key_delete(*, api_key: ApiKey, actor: User | AnonymousUser | None = None, ip: str | None = None) -> None:
     prefix, organization = api_key.prefix, api_key.organization
     api_key.delete()
     audit_log_record(organization=organization, actor=actor, action="api_key.delete", target=prefix, ip=ip)

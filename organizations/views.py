@@ -40,8 +40,12 @@ def api_keys(request: HttpRequest, *, organization: Organization) -> HttpRespons
             return HttpResponse("kind must be publishable or secret", status=400)
         domains = [d for d in request.POST.get("domains", "").replace(",", " ").split() if d]
         issued = api_key_create(
-            organization=organization, kind=kind, actor=request.user, name=request.POST.get("name", ""),
-            allowed_domains=domains, ip=client_ip(request),
+            organization=organization,
+            kind=kind,
+            actor=request.user,
+            name=request.POST.get("name", ""),
+            allowed_domains=domains,
+            ip=client_ip(request),
         )
     context = {"organization": organization, "keys": api_keys_for_org(organization=organization), "issued": issued}
     return render(request, "organizations/api_keys.html", context)

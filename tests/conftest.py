@@ -37,7 +37,7 @@ def wait_for_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 30) 
         if proc.poll() is not None:
             raise RuntimeError(f"server exited with {proc.returncode}")
         try:
-            urllib.request.urlopen(url, timeout=1)  # noqa: S310 - loopback only
+            urllib.request.urlopen(url, timeout=1)
             return
         except urllib.error.HTTPError:
             return  # it answered
@@ -46,14 +46,34 @@ def wait_for_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 30) 
     raise RuntimeError(f"{url} did not answer in {timeout} s")
 
 
-def start_web_server(*, extra_env: dict[str, str] | None = None, workers: int = 1) -> tuple[str, subprocess.Popen[bytes]]:
+def start_web_server(
+    *, extra_env: dict[str, str] | None = None, workers: int = 1
+) -> tuple[str, subprocess.Popen[bytes]]:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": test_database_url(), "CROW_TESTING": "1", **(extra_env or {})}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(workers), "--blocking-threads", "4", "--no-access-log", "--log-level", "warning",
-         "crow.wsgi:application"],
-        cwd=ROOT, env=env, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "wsgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--blocking-threads",
+            "4",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            "crow.wsgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     wait_for_http(f"{url}/accounts/login/", proc)

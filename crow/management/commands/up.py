@@ -43,13 +43,23 @@ class Command(BaseCommand):
         python, manage = sys.executable, str(settings.BASE_DIR / "manage.py")
         granian = [python, "-m", "granian", "--host", host, "--no-access-log", "--log-level", "warning"]
         commands = {
-            "web": granian + [
-                "--interface", "wsgi", "--port", str(port), "--workers", str(options["web_workers"]),
-                "--blocking-threads", str(options["web_threads"]),
-                "--static-path-route", "/static", "--static-path-mount", str(settings.STATIC_ROOT),
+            "web": [
+                *granian,
+                "--interface",
+                "wsgi",
+                "--port",
+                str(port),
+                "--workers",
+                str(options["web_workers"]),
+                "--blocking-threads",
+                str(options["web_threads"]),
+                "--static-path-route",
+                "/static",
+                "--static-path-mount",
+                str(settings.STATIC_ROOT),
                 "crow.wsgi:application",
             ],
-            "websocket": granian + ["--interface", "asginl", "--port", str(port + 1), "crow.asgi:application"],
+            "websocket": [*granian, "--interface", "asginl", "--port", str(port + 1), "crow.asgi:application"],
         }
         if not options["no_worker"]:
             commands["worker"] = [python, manage, "rqworker", "sessions", "default", "--with-scheduler"]
@@ -73,7 +83,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"CROW is running at {base}/  (WebSocket on port {port + 1})"))
             self.stdout.write(f"  login:   {base}/accounts/login/    admin: {base}/admin/    health: {base}/healthz")
             if seed:
-                self.stdout.write(f"  demo org: {seed.organization.name}  owner: {seed.owner_email}  password: {seed.owner_password}")
+                self.stdout.write(
+                    f"  demo org: {seed.organization.name}  owner: {seed.owner_email}  password: {seed.owner_password}"
+                )
                 self.stdout.write(f"  demo shop: {base}/demo/    publishable key: {seed.publishable_key}")
             self.stdout.write("Press Ctrl-C to stop.")
             sys.stdout.flush()
@@ -101,7 +113,7 @@ class Command(BaseCommand):
                 if proc.poll() is not None:
                     raise CommandError(f"{name} exited with {proc.returncode} while starting")
             try:
-                with urllib.request.urlopen(f"http://{host}:{port}/accounts/login/", timeout=1):  # noqa: S310
+                with urllib.request.urlopen(f"http://{host}:{port}/accounts/login/", timeout=1):
                     return
             except OSError:
                 time.sleep(0.2)

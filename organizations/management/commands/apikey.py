@@ -29,7 +29,9 @@ class Command(BaseCommand):
                 raise CommandError(f"no organization with slug {options['org']!r}")
             if action == "create":
                 issued = api_key_create(
-                    organization=organization, kind=str(options["kind"]), name=str(options["name"]),
+                    organization=organization,
+                    kind=str(options["kind"]),
+                    name=str(options["name"]),
                     allowed_domains=list(options["domain"]),  # type: ignore[call-overload]
                     rate_limit=options["rate"],  # type: ignore[arg-type]
                 )
@@ -37,9 +39,15 @@ class Command(BaseCommand):
                 self.stdout.write(issued.raw)
                 return
             for key in api_keys_for_org(organization=organization):
-                state = "revoked" if key.revoked_at else (f"expires {key.expires_at:%Y-%m-%d %H:%M}" if key.expires_at else "active")
+                state = (
+                    "revoked"
+                    if key.revoked_at
+                    else (f"expires {key.expires_at:%Y-%m-%d %H:%M}" if key.expires_at else "active")
+                )
                 domains = ",".join(key.allowed_domains) or "*"
-                self.stdout.write(f"{key.prefix}  {key.kind:<11}  {state:<22}  rate={key.rate_limit}  domains={domains}")
+                self.stdout.write(
+                    f"{key.prefix}  {key.kind:<11}  {state:<22}  rate={key.rate_limit}  domains={domains}"
+                )
             return
         prefix = str(options["prefix"]).rstrip("…")[:16]
         api_key = ApiKey.objects.filter(prefix=prefix).select_related("organization").first()
@@ -50,5 +58,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Revoked {api_key.prefix}…")
         else:
             issued = api_key_rotate(api_key=api_key)
-            self.stdout.write(f"Rotated {api_key.prefix}…; it works until {api_key.expires_at:%Y-%m-%d %H:%M} UTC. New key:")
+            self.stdout.write(
+                f"Rotated {api_key.prefix}…; it works until {api_key.expires_at:%Y-%m-%d %H:%M} UTC. New key:"
+            )
             self.stdout.write(issued.raw)
