@@ -62,6 +62,10 @@ def _remember(name: str, value: str) -> None:
     os.chmod(path, 0o600)
 
 
+def demo_publishable_key() -> str | None:
+    return _remembered("publishable_key")
+
+
 def demo_seed() -> DemoSeed:
     organization = Organization.objects.filter(slug="demo-shop").first()
     password = _remembered("owner_password")
