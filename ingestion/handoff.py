@@ -1,0 +1,66 @@
+"""The hand-off from ingestion to processing: put a session on the RQ queue "sessions".
+
+Ingestion never imports processing: the job is named by its dotted path (settings.CROW_SESSION_JOB)
+and RQ imports it in the worker. The job id is deterministic, so enqueueing a session that is already
+waiting is a no-op; the session row records what happened (open → queued, enqueued_at).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import django_rq
+import redis
+from django.conf import settings
+from django.db import connection
+from rq.job import JobStatus
+
+logger = logging.getLogger(__name__)
+
+QUEUE = "sessions"
+_WAITING = {JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
+
+
+def session_job_id(*, organization_id: int, session_id: str) -> str:
+    return f"session:{organization_id}:{session_id}"
+
+
+def session_enqueue(*, organization_id: int, session_id: str) -> bool:
+    """Enqueue the session's processing job now; True when it is on the queue.
+
+    Call it after the commit that stored the session's events (the ingest service does so through
+    transaction.on_commit). Marks the session queued first, so processing — which sets it processed —
+    can never be overwritten by this. When Redis is down it returns False, puts the session back to
+    open and never raises: the idle sweep enqueues it later.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE ingestion_session SET status = 'queued', enqueued_at = now() "
+            "WHERE organization_id = %s AND session_id = %s RETURNING status",
+            [organization_id, session_id],
+        )
+        if cursor.fetchone() is None:
+            return False  # no such session in this organization
+    job_id = session_job_id(organization_id=organization_id, session_id=session_id)
+    try:
+        queue = django_rq.get_queue(QUEUE)
+        job = queue.fetch_job(job_id)
+        if job is not None and job.get_status(refresh=False) in _WAITING:
+            return True  # already waiting: the deterministic id makes this a no-op
+        queue.enqueue(
+            settings.CROW_SESSION_JOB,
+            kwargs={"organization_id": organization_id, "session_id": session_id},
+            job_id=job_id,
+        )
+    except (redis.RedisError, OSError) as exc:
+        logger.warning(
+            "session_enqueue_failed", extra={"organization_id": organization_id, "error": type(exc).__name__}
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE ingestion_session SET status = 'open', enqueued_at = NULL "
+                "WHERE organization_id = %s AND session_id = %s AND status = 'queued'",
+                [organization_id, session_id],
+            )
+        return False
+    return True
