@@ -179,7 +179,7 @@ CROW_SESSION_JOB = globals().get("CROW_SESSION_JOB", "processing.jobs.session_pr
 CROW_SESSION_QUEUE = "sessions"
 CROW_SESSION_MIN_EVENTS = env_int("CROW_SESSION_MIN_EVENTS", 1)  # fewer (session_end aside): skipped
 CROW_SESSION_MAX_EVENTS = env_int("CROW_SESSION_MAX_EVENTS", 5000)  # interpreted per session
-# Retries with exponential backoff: BASE, 2×BASE, 4×BASE … seconds; then a dead letter.
+# Retries with exponential backoff: BASE, 2*BASE, 4*BASE … seconds; then a dead letter.
 CROW_SESSION_RETRY_MAX = env_int("CROW_SESSION_RETRY_MAX", 3)
 CROW_SESSION_RETRY_BASE_SECONDS = env_int("CROW_SESSION_RETRY_BASE_SECONDS", 10)
 # Interpreter: "auto" (the LLM when OPENAI_API_KEY is set, else rules), "rules" or "llm".
