@@ -1,0 +1,15 @@
+/** @crow/tracking-sdk - ES module entry. */
+
+export { CROWTracker, DEFAULTS } from './tracker';
+export { DEFAULT_QUERY_PARAMS } from './url';
+export type { ConsentState } from './consent';
+export type {
+  AutocaptureOptions,
+  CROWOptions,
+  CrowEvent,
+  ElementInfo,
+  EventType,
+  ProductInfo,
+  Properties,
+  RageClickOptions,
+} from './types';
