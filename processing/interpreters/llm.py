@@ -62,14 +62,19 @@ def _line(event: TimelineEvent, context: SessionContext) -> str:
     return " ".join(parts)
 
 
+def _names(names: list[str], limit: int = 30) -> str:
+    shown = ", ".join(names[:limit]) or "none"
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
 def timeline_prompt(*, context: SessionContext, events: list[TimelineEvent], token_budget: int) -> str:
     """Context and timeline within `token_budget` tokens: the start and the end of a long session are
     kept (entry and outcome matter most), the middle is elided with a count."""
     header = [
         f"Session {context.session_key}: {context.event_count} events over {context.duration_seconds:.0f} s, "
         f"device {context.device_type or 'unknown'}, country {context.country or 'unknown'}.",
-        "Catalog products: " + (", ".join(context.catalog_names) or "none") + ".",
-        "Products seen in this session: " + (", ".join(p.name for p in context.products) or "none") + ".",
+        "Catalog products: " + _names(context.catalog_names) + ".",
+        "Products seen in this session: " + _names([p.name for p in context.products]) + ".",
         "Timeline:",
     ]
     lines = [_line(e, context) for e in events]

@@ -58,6 +58,7 @@ class Milestone:
     text: str
     product: str | None = None
     indexes: list[int] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -292,7 +293,10 @@ def _milestones(context: SessionContext, events: list[TimelineEvent], a: Analysi
     for m in found:
         if merged and merged[-1].kind == m.kind and m.kind in ("product", "cart_add", "search"):
             merged[-1].indexes.append(m.index)
+            if m.text not in merged[-1].texts:
+                merged[-1].texts.append(m.text)
             continue
+        m.texts = [m.text]
         m.indexes = [m.index]
         merged.append(m)
     return merged
@@ -314,7 +318,8 @@ def _clause(m: Milestone, context: SessionContext, events: list[TimelineEvent]) 
     if m.kind == "cart_add":
         return "added item to cart" if len(m.indexes) == 1 else f"added {len(m.indexes)} items to cart"
     if m.kind == "search":
-        return m.text[0].lower() + m.text[1:] if len(m.indexes) == 1 else f"searched {len(m.indexes)} times"
+        terms = [t.removeprefix("Searched for ") for t in m.texts if t.startswith("Searched for ")]
+        return f"searched for {_join(terms)}" if terms else "searched the site"
     return m.text[0].lower() + m.text[1:]
 
 
