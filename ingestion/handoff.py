@@ -7,6 +7,7 @@ waiting is a no-op; the session row records what happened (open → queued, enqu
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 import django_rq
@@ -22,7 +23,10 @@ _WAITING = {JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
 
 
 def session_job_id(*, organization_id: int, session_id: str) -> str:
-    return f"session:{organization_id}:{session_id}"
+    """session_<org>_<sha256 of the session id, 32 hex>: RQ 3 allows only [A-Za-z0-9_-] in job ids,
+    and session ids are whatever the client sent."""
+    digest = hashlib.sha256(session_id.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return f"session_{organization_id}_{digest}"
 
 
 def session_enqueue(*, organization_id: int, session_id: str) -> bool:

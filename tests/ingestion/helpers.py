@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
+import msgspec
 from django.test import Client
 
 ISSUE_BATCH: dict[str, Any] = {
@@ -27,7 +27,7 @@ def post(
     raw: bytes | None = None,
     **headers: Any,
 ) -> Any:
-    data = raw if raw is not None else orjson.dumps(body)
+    data = raw if raw is not None else msgspec.json.encode(body)
     if key is not None:
         headers.setdefault("HTTP_AUTHORIZATION", f"Bearer {key}")
     return client.generic("POST", "/v1/batch", data=data, content_type=content_type, **headers)
