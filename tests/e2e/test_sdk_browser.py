@@ -19,11 +19,14 @@ PAGE = """<!doctype html><html><head><title>{title}</title>
 <script src="{endpoint}/sdk/crow.js"></script></head>
 <body style="margin:0">
 <a id="to-page2" href="/page2.html">Next page</a>
-<button id="buy" class="btn primary" data-sku="x1" style="position:absolute;left:100px;top:60px;width:120px;height:40px">Buy now</button>
-<button id="spa" style="position:absolute;left:300px;top:60px" onclick="history.pushState({{}}, '', '/spa-route')">Go</button>
+<button id="buy" class="btn primary" data-sku="x1"
+        style="position:absolute;left:100px;top:60px;width:120px;height:40px">Buy now</button>
+<button id="spa" style="position:absolute;left:300px;top:60px"
+        onclick="history.pushState({{}}, '', '/spa-route')">Go</button>
 <div id="card" data-crow-product-id="laptop-x1" data-crow-product-name="Laptop X1" data-crow-product-price="1299"
      style="position:absolute;top:140px;left:10px;width:300px;height:200px">Laptop X1</div>
-<form id="signup" name="signup" onsubmit="event.preventDefault(); this.dataset.done = 1" style="position:absolute;top:380px">
+<form id="signup" name="signup" onsubmit="event.preventDefault(); this.dataset.done = 1"
+      style="position:absolute;top:380px">
   <input id="email" name="email" type="email" required>
   <button id="submit-btn">Sign up</button>
 </form>
