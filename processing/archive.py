@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 
 from ingestion.models import Event
+from processing.selectors import EVENT_ORDER
 
 UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -40,12 +41,7 @@ def _default(value: Any) -> str:
 
 def session_archive_write(*, organization_id: int, session_key: str, day: date) -> str:
     """Write (or overwrite, for a grown session) the archive file; returns its storage name."""
-    rows = (
-        Event.objects.for_org(organization_id)
-        .filter(session_id=session_key)
-        .order_by("timestamp", "received_at", "event_id")
-        .values()
-    )
+    rows = Event.objects.for_org(organization_id).filter(session_id=session_key).order_by(*EVENT_ORDER).values()
     body = "".join(json.dumps(row, default=_default, separators=(",", ":")) + "\n" for row in rows.iterator())
     name = archive_name(organization_id=organization_id, session_key=session_key, day=day)
     storage = archive_storage()

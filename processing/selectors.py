@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 from ingestion.models import Event, Session
 from organizations.models import Organization
 from processing.domain import TimelineEvent
 from processing.models import DeadLetter, Interaction, ProcessingSettings, SessionRun
 
+# Events of one batch sent without timestamps share the receive time; the physical row order (ctid,
+# within the one partition such events share) is the order COPY wrote them in, which is the batch order.
+EVENT_ORDER = ("timestamp", "received_at", RawSQL("ctid", []).asc())
 EVENT_FIELDS = (
     "event_id",
     "type",
@@ -32,7 +36,7 @@ def session_events(*, organization_id: int, session_key: str, limit: int | None 
     rows = (
         Event.objects.for_org(organization_id)
         .filter(session_id=session_key)
-        .order_by("timestamp", "received_at", "event_id")
+        .order_by(*EVENT_ORDER)
         .values_list(*EVENT_FIELDS)
     )
     if limit is not None:

@@ -7,9 +7,7 @@ stopped and never makes a second interaction."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import re
 import traceback as traceback_module
 from collections.abc import Callable
 from datetime import datetime
@@ -24,6 +22,7 @@ from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
+from ingestion import handoff
 from ingestion.models import Session, SessionStatus
 from organizations.models import Product
 from processing import archive, selectors
@@ -35,7 +34,6 @@ from processing.steps.enrich import session_enrich
 
 logger = logging.getLogger(__name__)
 
-SAFE_JOB_PART = re.compile(r"[A-Za-z0-9_-]{1,100}")
 PENDING_STATES = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.STARTED}
 
 
@@ -43,11 +41,8 @@ PENDING_STATES = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, Job
 
 
 def session_job_id(*, organization_id: int, session_key: str) -> str:
-    """Deterministic, and valid for RQ 3, which allows only letters, digits, "_" and "-" in job ids
-    (so not "session:<org>:<id>"): a session id with other characters is replaced by its hash."""
-    if SAFE_JOB_PART.fullmatch(session_key):
-        return f"session-{organization_id}-{session_key}"
-    return f"session-{organization_id}-h{hashlib.sha256(session_key.encode()).hexdigest()[:32]}"
+    # One id for both enqueuers (ingest's hand-off and ours), so either enqueue dedupes the other.
+    return handoff.session_job_id(organization_id=organization_id, session_id=session_key)
 
 
 def session_retry() -> Retry | None:

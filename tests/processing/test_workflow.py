@@ -79,7 +79,7 @@ def test_enqueue_twice_is_one_job(shop: Any, sessions_queue: Any) -> None:
     events_insert(shop, "s-3", ACCEPTANCE_EVENTS)
     a = services.session_enqueue(organization_id=shop.pk, session_key="s-3", queue=sessions_queue)
     b = services.session_enqueue(organization_id=shop.pk, session_key="s-3", queue=sessions_queue)
-    assert a.id == b.id == f"session-{shop.pk}-s-3"
+    assert a.id == b.id == services.session_job_id(organization_id=shop.pk, session_key="s-3")
     assert sessions_queue.count == 1
 
 
@@ -91,7 +91,7 @@ def test_embed_failure_is_retried_and_resumes_at_embed(
     sessions_queue.enqueue(
         "processing.jobs.session_process_job",
         kwargs={"organization_id": shop.pk, "session_id": "s-4"},
-        job_id=f"session-{shop.pk}-s-4",
+        job_id=services.session_job_id(organization_id=shop.pk, session_key="s-4"),
     )
     run_queue()
 
