@@ -27,7 +27,9 @@ _MAX_READ = 1024 * 1024 + 1
 
 
 def _json(status: int, body: object, headers: dict[str, str] | None = None) -> HttpResponse:
-    response = HttpResponse(orjson.dumps(body), status=status, content_type="application/json")
+    content = orjson.dumps(body)
+    response = HttpResponse(content, status=status, content_type="application/json")
+    response["Content-Length"] = str(len(content))  # no CommonMiddleware on /v1/ to set it; avoids chunking
     for name, value in (headers or {}).items():
         response[name] = value
     return response
@@ -39,6 +41,7 @@ def batch(request: HttpRequest) -> HttpResponse:
         # The preflight carries no key, so it cannot be checked against the key's domains here:
         # it is answered for any origin and the POST itself gets the Origin check.
         response = HttpResponse(status=204)
+        response["Content-Length"] = "0"
         origin = meta.get("HTTP_ORIGIN", "")
         if origin:
             response["Access-Control-Allow-Origin"] = origin
@@ -71,7 +74,9 @@ def _schema_bytes() -> bytes:
 
 
 def schema(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(_schema_bytes(), content_type="application/schema+json")
+    content = _schema_bytes()
+    response = HttpResponse(content, content_type="application/schema+json")
+    response["Content-Length"] = str(len(content))
     response["Access-Control-Allow-Origin"] = "*"
     response["Cache-Control"] = "public, max-age=3600"
     return response

@@ -29,12 +29,14 @@ def session_job_id(*, organization_id: int, session_id: str) -> str:
     return f"session_{organization_id}_{digest}"
 
 
-def session_enqueue(*, organization_id: int, session_id: str) -> bool:
+def session_enqueue(*, organization_id: int, session_id: str, replace: bool = False) -> bool:
     """Enqueue the session's processing job now; True when it is on the queue.
 
     Call it after the commit that stored the session's events (the ingest service does so through
     transaction.on_commit). Marks the session queued first, so processing — which sets it processed —
-    can never be overwritten by this. When Redis is down it returns False, puts the session back to
+    can never be overwritten by this. `replace` (the sweep, for a session queued too long) enqueues
+    even when RQ still holds a waiting job under that id — the job was lost from the queue.
+    When Redis is down it returns False, puts the session back to
     open and never raises: the idle sweep enqueues it later.
     """
     with connection.cursor() as cursor:
@@ -49,8 +51,10 @@ def session_enqueue(*, organization_id: int, session_id: str) -> bool:
     try:
         queue = django_rq.get_queue(QUEUE)
         job = queue.fetch_job(job_id)
-        if job is not None and job.get_status(refresh=False) in _WAITING:
+        if job is not None and not replace and job.get_status(refresh=False) in _WAITING:
             return True  # already waiting: the deterministic id makes this a no-op
+        if job is not None:
+            job.delete()
         queue.enqueue(
             settings.CROW_SESSION_JOB,
             kwargs={"organization_id": organization_id, "session_id": session_id},

@@ -12,7 +12,7 @@ STUCK_QUEUED_SECONDS = 600
 SWEEP_BATCH = 2000
 
 _SWEEP_SQL = """
-SELECT organization_id, session_id FROM ingestion_session
+SELECT organization_id, session_id, status = 'queued' FROM ingestion_session
 WHERE (status = 'open' AND (last_seen < now() - make_interval(secs => %(idle)s) OR ended_at IS NOT NULL))
    OR (status = 'processed' AND event_count > processed_event_count
        AND last_seen < now() - make_interval(secs => %(idle)s))
@@ -32,8 +32,8 @@ def idle_sessions_sweep_job() -> int:
         )
         rows = cursor.fetchall()
     enqueued = 0
-    for organization_id, session_id in rows:
-        if session_enqueue(organization_id=organization_id, session_id=session_id):
+    for organization_id, session_id, stuck in rows:
+        if session_enqueue(organization_id=organization_id, session_id=session_id, replace=stuck):
             enqueued += 1
         else:
             break  # Redis is down: the next sweep tries again

@@ -24,10 +24,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def queue() -> Iterator[Any]:
     q = django_rq.get_queue("sessions")
+    q.connection.delete(*q.connection.keys("rq:job:session_*") or ["-"])  # ids repeat across test databases
     yield q
     for job_id in q.job_ids:
         if job_id.startswith("session_"):
             q.remove(job_id)
+            q.connection.delete(f"rq:job:{job_id}")
 
 
 def test_session_end_enqueues_after_commit(client: Any, queue: Any, django_capture_on_commit_callbacks: Any) -> None:
