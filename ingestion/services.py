@@ -392,6 +392,7 @@ def event_batch_ingest(
     rows: list[tuple[Any, ...]] = []
     rejected: list[tuple[Rejection, bytes]] = []
     decode = wire.event_decoder.decode
+    count = len(batch.events)
     for index, raw in enumerate(batch.events):
         try:
             event = decode(raw)
@@ -402,7 +403,9 @@ def event_batch_ingest(
         if event.type == "custom" and not event.name:
             errors.append("name: required for custom events")
         if event.timestamp is None:
-            timestamp = received
+            # One microsecond apart, in batch order, ending at the receive time: the order the client
+            # sent them in survives sorting by time.
+            timestamp = received - timedelta(microseconds=count - index)
         else:
             try:
                 timestamp = _timestamp(event.timestamp) + skew

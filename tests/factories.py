@@ -155,24 +155,3 @@ def events_insert(organization: Organization, session_id: str, events: list[dict
         session.ended_at = last
     session.save()
     return ids
-
-
-def ingest_events(key: Any, events: list[dict[str, Any]], context: dict[str, Any] | None = None, **options: Any) -> Any:
-    """Store `events` through the real ingest service; `key` is a raw key, an IssuedKey or a CachedKey.
-    Returns the BatchResult. Extra options (ip, user_agent, received_at) go to the service."""
-    import orjson
-
-    from ingestion.services import event_batch_ingest
-    from organizations.key_cache import CachedKey
-    from organizations.selectors import api_key_authenticate
-
-    if isinstance(key, IssuedKey):
-        key = key.raw
-    cached = key if isinstance(key, CachedKey) else api_key_authenticate(raw=key)
-    if cached is None:
-        raise ValueError("not an active key")
-    body: dict[str, Any] = {"events": events}
-    if context is not None:
-        body["context"] = context
-    return event_batch_ingest(key=cached, batch=orjson.dumps(body), **options)
-
