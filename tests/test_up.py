@@ -53,6 +53,7 @@ def test_up_serves_login_admin_and_healthy_stack(tmp_path):
         while b"Press Ctrl-C" not in output:
             assert proc.poll() is None, output.decode()
             assert time.monotonic() < deadline, output.decode()
+            assert proc.stdout is not None
             output += proc.stdout.readline()
         text = output.decode()
         assert "owner: owner@demo.shop" in text
