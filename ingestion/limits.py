@@ -87,23 +87,44 @@ def rate_limit_check(*, key_prefix: str, rate: int, cost: int) -> float:
     return 0.0 if int(allowed) else max(1.0, math.ceil(int(wait_ms) / 1000))
 
 
+_usage: dict[tuple[str, int], list[int]] = {}
+_usage_lock = threading.Lock()
+_usage_pushed_at = 0.0
+
+
 def usage_record(*, key_prefix: str, accepted: int = 0, rejected: int = 0, rate_limited: int = 0) -> None:
-    """Count into crow:usage:<key prefix>:<minute> (a prefix, unlike an id, is never reused);
-    usage_flush_job moves finished minutes into KeyUsage."""
-    if not _redis_available():
-        return
+    """Count this request's events. Counts gather in the process and go to Redis at most once per
+    CROW_USAGE_PUSH_SECONDS (one pipelined round trip per process per second rather than one per
+    request); at worst the last second of a process that dies uncounted is lost, never an event."""
     minute = int(time.time() // 60) * 60
-    name = f"crow:usage:{key_prefix}:{minute}"
+    with _usage_lock:
+        counts = _usage.setdefault((key_prefix, minute), [0, 0, 0])
+        counts[0] += accepted
+        counts[1] += rejected
+        counts[2] += rate_limited
+    if time.monotonic() - _usage_pushed_at >= settings.CROW_USAGE_PUSH_SECONDS:
+        usage_push()
+
+
+def usage_push() -> None:
+    """Move this process's gathered counts into crow:usage:<key prefix>:<minute> (a prefix, unlike an
+    id, is never reused); usage_flush_job moves finished minutes into KeyUsage."""
+    global _usage_pushed_at
+    with _usage_lock:
+        _usage_pushed_at = time.monotonic()
+        if not _usage or not _redis_available():
+            return
+        pending = dict(_usage)
+        _usage.clear()
     try:
         pipe = redis_client().pipeline(transaction=False)
-        if accepted:
-            pipe.hincrby(name, "accepted", accepted)
-        if rejected:
-            pipe.hincrby(name, "rejected", rejected)
-        if rate_limited:
-            pipe.hincrby(name, "rate_limited", rate_limited)
-        pipe.expire(name, 7 * 24 * 3600)
-        pipe.sadd(USAGE_PENDING, name)
+        for (prefix, minute), (accepted, rejected, rate_limited) in pending.items():
+            name = f"crow:usage:{prefix}:{minute}"
+            for field, value in (("accepted", accepted), ("rejected", rejected), ("rate_limited", rate_limited)):
+                if value:
+                    pipe.hincrby(name, field, value)
+            pipe.expire(name, 7 * 24 * 3600)
+            pipe.sadd(USAGE_PENDING, name)
         pipe.execute()
     except (redis.RedisError, OSError) as exc:
         _redis_failed(exc)
@@ -126,6 +147,7 @@ def usage_flush(*, include_current: bool = False) -> int:
 
     from organizations.models import ApiKey
 
+    usage_push()  # this process's own counts first (the in-process flush in tests and commands)
     client = redis_client()
     current = int(time.time() // 60) * 60
     written = 0

@@ -492,9 +492,12 @@ def _request_context(*, key: CachedKey, ip: str, user_agent: str) -> RequestCont
 
 # --- storage -----------------------------------------------------------------------------------------
 
+# The ids go as one array literal built with str.join: psycopg's list dumper costs ~0.4 ms per
+# 50-id array in Python, the join ~10 µs. The key's time is the receive time (one parameter, and
+# right-edge appends to its index); retention ages keys by it.
 _DEDUPE_SQL = (
     "INSERT INTO ingestion_eventkey (organization_id, event_id, timestamp) "
-    "SELECT %s, u.id, u.ts FROM unnest(%s::uuid[], %s::timestamptz[]) AS u(id, ts) "
+    "SELECT %s, u.id, %s FROM unnest(%s::uuid[]) AS u(id) "
     "ON CONFLICT DO NOTHING RETURNING event_id"
 )
 _SESSION_SQL = """
@@ -578,10 +581,13 @@ def _store(
     with transaction.atomic():
         connection.ensure_connection()
         pg: psycopg.Connection[Any] = connection.connection  # Django's psycopg connection, in its transaction
-        with pg.cursor() as cursor:
+        # A server-side-binding cursor, not Django's ClientCursor: the id and session arrays go to
+        # Postgres as parameters instead of being quoted into the SQL text, a third of the CPU here.
+        with psycopg.Cursor(pg) as cursor:
             new = rows
             if rows:
-                cursor.execute(_DEDUPE_SQL, (org_id, [r[1] for r in rows], [r[2] for r in rows]))
+                ids = "{" + ",".join([str(r[1]) for r in rows]) + "}"
+                cursor.execute(_DEDUPE_SQL, (org_id, received, ids))
                 fresh = {r[0] for r in cursor.fetchall()}
                 if len(fresh) != len(rows):
                     seen: set[uuid.UUID] = set()
