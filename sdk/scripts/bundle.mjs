@@ -23,8 +23,9 @@ export async function buildIIFE(write = true) {
     outfile: path.join(root, 'dist/crow.js'),
     format: 'iife',
     minify: true,
-    // Private members are spelled `_name` (tracker, queue, identity); renaming them is the one
-    // minification esbuild cannot do on its own. Nothing on the wire or in the DOM starts with `_`.
+    // Internal property names are spelled `_name` (the module context, views, chunks); renaming them
+    // is the one minification esbuild cannot do on its own. Nothing on the wire, in storage, in the
+    // DOM or in the public API starts with `_`.
     mangleProps: /^_/,
     write,
   });

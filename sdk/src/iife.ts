@@ -10,6 +10,7 @@
 
 import { CROWTracker } from './tracker';
 import type { CROWOptions } from './types';
+import { resolved } from './util';
 
 type Call = [string, ...unknown[]];
 
@@ -19,25 +20,12 @@ let tracker: CROWTracker | undefined;
 /** Calls made before a tracker exists (no data-api-key and no `init` yet). */
 const waiting: Call[] = [];
 
-const flag = (v: string | undefined) => v !== undefined && v !== 'false' && v !== '0';
-
-function fromScript(): CROWOptions | undefined {
-  const s = (document.currentScript ||
-    document.querySelector('script[data-api-key][src*="crow"]')) as HTMLScriptElement | null;
-  const d = s && s.dataset;
-  if (!d || !d.apiKey) return undefined;
-  return {
-    apiKey: d.apiKey,
-    endpoint: d.endpoint || '',
-    requireConsent: flag(d.requireConsent),
-    debug: flag(d.debug),
-  };
-}
+/** A present attribute is true unless it says "false" or "0". */
+const flag = (v: string | undefined) => v != null && v != 'false' && v != '0';
 
 function init(options: CROWOptions): CROWTracker {
   if (!tracker) {
-    tracker = new CROWTracker(options);
-    api.tracker = tracker;
+    api.tracker = tracker = new CROWTracker(options);
     waiting.splice(0).forEach(run);
   }
   return tracker;
@@ -47,40 +35,28 @@ function init(options: CROWOptions): CROWTracker {
 function run(call: Call): unknown {
   try {
     const [method, ...args] = call;
-    if (method === 'init') return init(args[0] as CROWOptions);
+    if (method == 'init') return init(args[0] as CROWOptions);
     if (!tracker) return void waiting.push(call);
     const path = String(method).split('.');
-    const owner = path.length > 1 ? (tracker as any)[path[0]] : tracker;
-    const fn = owner && owner[path[path.length - 1]];
-    return typeof fn === 'function' ? fn.apply(owner, args) : undefined;
-  } catch {
-    return undefined;
-  }
+    const owner = path[1] ? (tracker as any)[path[0]] : tracker;
+    return owner[path.pop()!].apply(owner, args); // not a function: caught
+  } catch {}
 }
 
-/** `flush()` / `shutdown()` always return a Promise, even before a tracker exists. */
-const call =
-  (method: string) =>
-  (...args: unknown[]) =>
-    run([method, ...args]) || (/^(flush|shutdown)$/.test(method) ? Promise.resolve() : undefined);
+const api: Record<string, any> = { CROWTracker, init, push: (...calls: Call[]) => calls.forEach(run), consent: {} };
+// `flush()` / `shutdown()` always return a Promise, even before a tracker exists.
+'track identify productView reset flush shutdown consent.grant consent.deny'.split(' ').forEach((m) => {
+  const [a, b] = m.split('.');
+  (b ? api.consent : api)[b || a] = (...args: unknown[]) =>
+    run([m, ...args]) || (/^f|^sh/.test(m) ? resolved : undefined);
+});
 
-const api = {
-  tracker: undefined as CROWTracker | undefined,
-  CROWTracker,
-  init,
-  push: (...calls: Call[]) => calls.forEach(run),
-  track: call('track'),
-  identify: call('identify'),
-  productView: call('productView'),
-  reset: call('reset'),
-  flush: call('flush'),
-  shutdown: call('shutdown'),
-  consent: { grant: call('consent.grant'), deny: call('consent.deny') },
-};
-
-const fromTag = fromScript();
-if (fromTag) init(fromTag);
+const s = (document.currentScript ||
+  document.querySelector('script[data-api-key][src*="crow"]')) as HTMLScriptElement | null;
+const d = s && s.dataset;
+if (d && d.apiKey) {
+  init({ apiKey: d.apiKey, endpoint: d.endpoint || '', requireConsent: flag(d.requireConsent), debug: flag(d.debug) });
+}
 w.CROW = api;
 // Replay the stub's queue in order: an array stub holds calls itself, an object stub in `.q`.
-const queued: Call[] = Array.isArray(stub) ? stub : stub && Array.isArray(stub.q) ? stub.q : [];
-queued.forEach(run);
+(Array.isArray(stub) ? stub : stub && Array.isArray(stub.q) ? stub.q : []).forEach(run);

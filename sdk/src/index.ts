@@ -2,7 +2,7 @@
 
 export { CROWTracker, DEFAULTS } from './tracker';
 export { DEFAULT_QUERY_PARAMS } from './url';
-export type { ConsentState } from './consent';
+export type { ConsentState } from './types';
 export type {
   AutocaptureOptions,
   CROWOptions,

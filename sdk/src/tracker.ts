@@ -2,555 +2,620 @@
  * CROWTracker: the core. Owns identity, consent, the persisted queue, delivery (batching, retry,
  * beacons) and the page lifecycle, and wires up the capture modules.
  *
- * Every public method is wrapped in try/catch: the SDK never throws into the host page.
+ * Everything lives in one closure built by the constructor (closures minify far better than classes:
+ * locals shrink to one letter, `this._member` does not). Every public method is guarded: the SDK never
+ * throws into the host page.
  */
 
-import { products, type Products } from './autocapture/products';
 import { clicks } from './autocapture/clicks';
 import { forms } from './autocapture/forms';
-import { watchRoutes } from './autocapture/pageviews';
+import { products, type Products } from './autocapture/products';
 import { scrollDepth } from './autocapture/scroll';
-import { initialConsent, privacySignal, storeConsent, type ConsentState } from './consent';
-import { batchContext, deviceType, viewport } from './context';
-import { Identity, uuid } from './ids';
-import type { Ctx, EndReason, Module } from './module';
-import { Queue } from './queue';
+import { batchContext, deviceType } from './context';
+import { uuid } from './ids';
+import type { Ctx, EndReason } from './module';
 import { describe } from './selector';
-import { beacon, byteLength, KEEPALIVE_BYTES, MAX_BYTES, MAX_EVENTS, post, type Outcome } from './transport';
-import type {
-  AutocaptureOptions,
-  CROWOptions,
-  CrowEvent,
-  EventInput,
-  ProductInfo,
-  Properties,
-  RageClickOptions,
-} from './types';
+import type { AutocaptureOptions, ConsentState, CROWOptions, CrowEvent, EventInput, ProductInfo, Properties } from './types';
 import { cleanUrl, DEFAULT_QUERY_PARAMS } from './url';
-import { hasWindow, on, type Cleanup } from './util';
+import { getItem, hook, on, parseJSON, PREFIX, resolved, setItem, store, type Cleanup } from './util';
 import { vitals } from './vitals';
 
+/**
+ * Option defaults. tracker code spells the numbers out where it reads an option (`num('batchSize', 20)`)
+ * instead of looking them up here, so that the IIFE (which does not export DEFAULTS) carries no copy
+ * of this object: keep the two in step.
+ */
 export const DEFAULTS = {
   batchSize: 20,
   flushInterval: 5000,
   maxQueue: 1000,
-  sessionTimeout: 30 * 60 * 1000,
+  sessionTimeout: 1800000, // 30 min
   deadClickMs: 1000,
   respectDNT: true,
   requireConsent: false,
   debug: false,
 };
 
+/** At most this many events / bytes per request. */
+const MAX_EVENTS = 500;
+const MAX_BYTES = 1048576; // 1 MiB
+/** Browsers cap keepalive/beacon payloads at 64 KiB in flight; stay below it. */
+const KEEPALIVE_BYTES = 61440; // 60 KiB
+
 /** Exponential backoff: 1 s, 2 s, 4 s … capped at 60 s, each with ±25% jitter (so tabs don't sync up). */
-const BACKOFF_BASE = 1000;
-const BACKOFF_CAP = 60000;
 export function backoff(attempt: number): number {
-  return Math.min(BACKOFF_CAP, BACKOFF_BASE * 2 ** attempt) * (0.75 + Math.random() / 2);
+  return Math.min(60000, 1000 * 2 ** attempt) * (0.75 + Math.random() / 2);
 }
 
-type Resolved = typeof DEFAULTS & {
-  apiKey: string;
-  endpoint: string;
-  allowedQueryParams: string[];
-  rageClick: RageClickOptions;
-  autocapture: Required<AutocaptureOptions>;
-  now: () => number;
-};
+/** UTF-8 byte length. */
+const byteLength = (s: string): number => new Blob([s]).size;
 
-function resolve(o: CROWOptions): Resolved {
-  const a = o.autocapture;
-  const pick = (k: keyof AutocaptureOptions) => (a && typeof a === 'object' ? a[k] !== false : a !== false);
-  const r = {
-    ...DEFAULTS,
-    apiKey: String(o.apiKey || ''),
-    endpoint: String(o.endpoint || ''),
-    respectDNT: o.respectDNT !== false,
-    requireConsent: !!o.requireConsent,
-    debug: !!o.debug,
-    allowedQueryParams: Array.isArray(o.allowedQueryParams) ? o.allowedQueryParams : DEFAULT_QUERY_PARAMS,
-    rageClick: o.rageClick || {},
-    autocapture: {
-      pageviews: pick('pageviews'),
-      clicks: pick('clicks'),
-      forms: pick('forms'),
-      products: pick('products'),
-      scroll: pick('scroll'),
-      performance: pick('performance'),
-    } as Required<AutocaptureOptions>,
-    now: typeof o.now === 'function' ? o.now : () => Date.now(),
-  };
-  for (const k of ['batchSize', 'flushInterval', 'maxQueue', 'sessionTimeout', 'deadClickMs'] as const) {
-    const v = o[k];
-    if (typeof v === 'number' && v > 0) r[k] = v;
-  }
-  return r;
+/** Short, stable, non-reversible-enough tag so storage keys don't carry the whole api key. */
+function tag(s: string): string {
+  let h = 5381;
+  for (let i = 0; i < s.length; i++) h = ((h * 33) ^ s.charCodeAt(i)) >>> 0;
+  return h.toString(36);
 }
 
-/** Deep copy of user properties; drops what cannot be serialized (cycles, BigInt) instead of failing the batch. */
-function copy(p: unknown): Properties | undefined {
-  if (p == null || typeof p !== 'object') return undefined;
-  try {
-    return JSON.parse(JSON.stringify(p));
-  } catch {
-    return undefined;
-  }
+interface Session {
+  id: string;
+  start: number;
+  last: number;
+}
+
+/** The unacknowledged queue as stored in localStorage. */
+interface Stored {
+  /** events */
+  e: CrowEvent[];
+  /** dropped counter not yet reported */
+  d: number;
 }
 
 interface Chunk {
-  body: string;
-  ids: Set<string>;
+  _body: string;
+  _ids: Set<string>;
   /** dropped count reported in this chunk's context */
-  dropped: number;
+  _dropped: number;
 }
 
 export class CROWTracker {
   /** `grant()` starts (or resumes) capture and delivery; `deny()` stops it and wipes stored data. */
-  readonly consent: { grant(): void; deny(): void; readonly state: ConsentState };
-
-  private _o!: Resolved;
-  private _id!: Identity;
-  private _q!: Queue;
-  private _batchUrl = '';
-  private _consentState: ConsentState = 'pending';
-  /** Inert for good: bad config, no DOM, DNT/GPC. */
-  private _off = false;
-  /** shutdown() called: no new events, in-flight delivery finishes. */
-  private _closed = false;
-  /** 401/403: the api key is invalid or revoked; this instance never sends again. */
-  private _halted = false;
-  private _modules: Module[] = [];
-  private _listeners: Cleanup[] = [];
-  private _productViews?: Products;
-  private _timer?: ReturnType<typeof setTimeout>;
-  private _sending: Promise<void> | null = null;
-  private _inflight = new Set<string>();
-  /** Handed to sendBeacon while hidden; no answer is ever seen, so they stay queued (see _show()). */
-  private _beaconed = new Set<string>();
-  private _attempt = 0;
-  private _retryAt = 0;
-  /** retryAt came from the server's Retry-After (honoured even at unload and when back online). */
-  private _serverRetry = false;
-  private _chunkMax = MAX_EVENTS;
-  /** Cleaned URL of the current page view. */
-  private _page = '';
+  declare readonly consent: { grant(): void; deny(): void; readonly state: ConsentState };
+  /** Send a `custom` event with a copy of `properties`. */
+  declare readonly track: (name: string, properties?: Properties) => void;
+  /** Attach a user id to this and all later events (persisted) and send an `identify` event with traits. */
+  declare readonly identify: (userId: string, traits?: Properties) => void;
+  /** Start a product view that lasts while the page is visible, sent when the page (view) ends. */
+  declare readonly productView: (product: ProductInfo) => void;
+  /** New anonymous id, new session, no user (e.g. on logout). */
+  declare readonly reset: () => void;
+  /** Send everything queued now. Resolves (never rejects) once the attempt is over. */
+  declare readonly flush: () => Promise<void>;
+  /** Flush, then remove every listener, observer, timer and patch. The instance stays inert. */
+  declare readonly shutdown: () => Promise<void>;
 
   constructor(options: CROWOptions) {
-    const self = this;
-    this.consent = {
-      grant: () => this._guard(() => this._setConsent('granted')),
-      deny: () => this._guard(() => this._setConsent('denied')),
+    const o: CROWOptions = options || ({} as CROWOptions);
+    const log = (...args: unknown[]) => o.debug && console.log('[crow]', ...args);
+    /** `fn`, guarded: errors are logged (debug) and give undefined, never a throw. */
+    const safe =
+      <A extends unknown[], R>(fn: (...a: A) => R) =>
+      (...a: A): R | undefined => {
+        try {
+          return fn(...a);
+        } catch (e) {
+          log(e);
+        }
+      };
+
+    /** Deep copy of user properties; what cannot be serialized (cycles, BigInt) is dropped, never thrown. */
+    const copy = (p: unknown): Properties | undefined =>
+      safe(() => (p && typeof p == 'object' ? JSON.parse(JSON.stringify(p)) : undefined))();
+
+    // ------------------------------------------------------------ options
+    const auto = o.autocapture;
+    const want = (k: keyof AutocaptureOptions) => (auto && typeof auto == 'object' ? auto[k] !== false : auto !== false);
+    /** A positive number option, else its default `d` (as in DEFAULTS). */
+    const num = (k: 'batchSize' | 'flushInterval' | 'maxQueue' | 'sessionTimeout' | 'deadClickMs', d: number) => {
+      const v = o[k];
+      return typeof v == 'number' && v > 0 ? v : d;
+    };
+    const apiKey = String(o.apiKey || '');
+    const endpoint = String(o.endpoint || '');
+    const params = Array.isArray(o.allowedQueryParams) ? o.allowedQueryParams : DEFAULT_QUERY_PARAMS;
+    const now = typeof o.now == 'function' ? o.now : Date.now;
+    const clean = (href: string) => cleanUrl(href, params);
+    const url = endpoint.replace(/\/+$/, '') + '/v1/batch';
+
+    // ------------------------------------------------------------ state
+    /** Inert for good: bad config, no DOM, DNT/GPC. */
+    let off = typeof document == 'undefined';
+    /** shutdown() called: no new events, in-flight delivery finishes. */
+    let closed = false;
+    /** 401/403: the api key is invalid or revoked; this instance never sends again. */
+    let halted = false;
+    let state: ConsentState = 'pending';
+    /** Storage allowed (consent granted). */
+    let persist = false;
+    let aid = '';
+    let uid: string | undefined;
+    let session: Session;
+    /** The unacknowledged queue, mirrored to localStorage under this instance's own key. */
+    let items: CrowEvent[] = [];
+    /** Events dropped because the queue was full, reported in the next batch's context. */
+    let dropped = 0;
+    let persistScheduled = false;
+    const base = 'q:' + tag(apiKey) + ':';
+    const key = base + uuid().slice(0, 8);
+    /**
+     * Events not to put in a new chunk: 1 = in flight (fetch), 2 = handed to sendBeacon while hidden;
+     * a beacon gives no answer, so those stay queued until the page is visible again (see show()).
+     */
+    const busy = new Map<string, 1 | 2>();
+    const unbeacon = () => busy.forEach((v, id) => v > 1 && busy.delete(id));
+    let timer: ReturnType<typeof setTimeout> | 0 = 0;
+    let sending: Promise<void> | 0 = 0;
+    let attempt = 0;
+    let retryAt = 0;
+    /** retryAt came from the server's Retry-After (honoured even at unload and when back online). */
+    let serverRetry = false;
+    let chunkMax = MAX_EVENTS;
+    /** Cleaned URL of the current page view. */
+    let page = '';
+    /** The tracker's own listeners (removed by shutdown) and the capture modules' (removed by stop). */
+    const listeners: Cleanup[] = [];
+    const moduleOffs: Cleanup[] = [];
+    const ends: ((reason: EndReason) => void)[] = [];
+    let started = false;
+    let productViews: Products | undefined;
+
+    const active = () => !off && !closed && !halted && state != 'denied';
+
+    // ------------------------------------------------------------ identity
+    const fresh = (): Session => {
+      const t = now();
+      return { id: uuid(), start: t, last: t };
+    };
+    const saveSession = () => persist && setItem('session', JSON.stringify(session), true);
+    const saveIds = () => {
+      if (!persist) return;
+      setItem('aid', aid);
+      setItem('uid', uid);
+      saveSession();
+    };
+    const resetIds = () => {
+      aid = uuid();
+      uid = undefined;
+      session = fresh();
+      saveIds();
+    };
+
+    // ------------------------------------------------------------ queue
+    /** Keys (without `crow:`) of every stored queue of this api key: other tabs, earlier page loads. */
+    const storedQueues = () => {
+      try {
+        return Object.keys(store()!)
+          .filter((k) => k.startsWith(PREFIX + base))
+          .map((k) => k.slice(PREFIX.length));
+      } catch {
+        return [];
+      }
+    };
+    const persistQueue = () => {
+      // A full localStorage (quota) keeps the events in memory only; they are still sent this page.
+      if (persist) setItem(key, items.length || dropped ? JSON.stringify({ e: items, d: dropped } as Stored) : null);
+    };
+    /** Keep at most `maxQueue` events; the oldest go first and are counted. */
+    const trim = () => {
+      const over = items.length - num('maxQueue', 1000);
+      if (over > 0) {
+        items.splice(0, over);
+        dropped += over;
+      }
+    };
+    /**
+     * Merge queues left in localStorage by earlier page loads or other tabs, then take them over. If
+     * another live tab still holds some of those events they may be sent twice, which the server's
+     * event_id dedupe makes harmless - duplicates are preferred to loss.
+     */
+    const adopt = () => {
+      const seen = new Set(items.map((e) => e.event_id));
+      storedQueues().forEach(
+        // guarded per key: a corrupt entry (not JSON, no `e` array) is removed and skipped
+        safe((k: string) => {
+          const q = parseJSON<Stored>(getItem(k))!;
+          setItem(k);
+          dropped += q.d | 0;
+          q.e.forEach((e) => {
+            if (e && e.event_id && !seen.has(e.event_id)) {
+              seen.add(e.event_id);
+              items.push(e);
+            }
+          });
+        }),
+      );
+      items.sort((a, b) => a.timestamp - b.timestamp);
+      trim();
+      persistQueue();
+    };
+    /** Remove acknowledged (or permanently rejected) events. */
+    const remove = (ids: Set<string>) => {
+      if (!ids.size) return;
+      items = items.filter((e) => !ids.has(e.event_id));
+      persistQueue();
+    };
+
+    // ------------------------------------------------------------ capture
+    const enqueue = (input: EventInput) => {
+      const e = { event_id: uuid(), timestamp: now(), anonymous_id: aid, ...input } as CrowEvent;
+      if (uid) e.user_id = uid;
+      items.push(e);
+      trim();
+      // Coalesce the writes of one task into a single microtask: a burst of events costs one
+      // JSON.stringify, and the write still lands before any unload (which runs in a later task).
+      if (persist && !persistScheduled) {
+        persistScheduled = true;
+        resolved.then(() => {
+          persistScheduled = false;
+          persistQueue();
+        });
+      }
+      log('event', e.type, e);
+      if (items.length - busy.size >= num('batchSize', 20)) flush();
+      else schedule();
+    };
+
+    const emit: Ctx['_emit'] = (type, properties, extra) => {
+      if (!active()) return;
+      const t = now();
+      // The session id for an event happening now: it rotates after `sessionTimeout` of inactivity,
+      // and the ended session gets its `session_end`.
+      if (t - session.last > num('sessionTimeout', 1800000)) {
+        const ended = session;
+        session = fresh();
+        enqueue({
+          type: 'session_end',
+          session_id: ended.id,
+          timestamp: ended.last,
+          properties: { duration_ms: ended.last - ended.start },
+        });
+      }
+      session.last = t;
+      saveSession();
+      enqueue({ url: page, timestamp: t, ...extra, type, properties, session_id: session.id });
+    };
+
+    const pageView = (referrer: string) =>
+      emit('page_view', { vw: innerWidth, vh: innerHeight, device_type: deviceType() }, { title: document.title, referrer });
+
+    const route = () => {
+      const next = clean(location.href);
+      if (next == page) return;
+      end('route');
+      const prev = page;
+      page = next;
+      if (want('pageviews')) pageView(prev);
+    };
+
+    const startModules = () => {
+      if (started) return;
+      started = true;
+      const c: Ctx = {
+        _emit: emit,
+        _describe: (el, withText) => describe(el, clean, withText),
+        _page: () => page,
+        _clean: clean,
+        _now: now,
+        _batch: url,
+        _on: (target, type, handler) => on(moduleOffs, target, type, handler),
+        _offs: moduleOffs,
+        _ends: ends,
+      };
+      // Each module starts on its own: one failing (an exotic browser) must not take the others down.
+      const run = <T>(make: () => T) => safe(make)();
+      // Order matters at page end: clicks and forms first, products read scroll depth before scroll resets.
+      if (want('clicks')) run(() => clicks(c, o.rageClick || {}, num('deadClickMs', 1000)));
+      if (want('forms')) run(() => forms(c));
+      const scroll = run(() => scrollDepth(c, want('scroll')));
+      if (scroll) {
+        productViews = run(() => products(c, scroll, want('products')));
+        ends.push(scroll._end);
+      }
+      if (want('performance')) run(() => vitals(c));
+      // SPA route detection (history patched, popstate/hashchange observed) runs even without page
+      // views: product views and scroll depth end per route. Cleaned URLs are compared, so a
+      // replaceState that only touches stripped query parameters or a plain `#section` is no navigation.
+      hook(moduleOffs, history, 'pushState', route);
+      hook(moduleOffs, history, 'replaceState', route);
+      c._on(window, 'popstate', route);
+      c._on(window, 'hashchange', route);
+      if (want('pageviews')) pageView(document.referrer ? clean(document.referrer) : '');
+    };
+
+    const stopModules = () => {
+      started = false;
+      productViews = undefined;
+      ends.length = 0;
+      moduleOffs.splice(0).forEach((f) => safe(f)());
+    };
+
+    // ------------------------------------------------------------ delivery
+    const canSend = (atUnload?: boolean) =>
+      !off &&
+      !halted &&
+      state == 'granted' &&
+      !(now() < retryAt && (!atUnload || serverRetry)) &&
+      navigator.onLine !== false;
+
+    const clearTimer = () => {
+      clearTimeout(timer);
+      timer = 0;
+    };
+
+    /** Arm the flush timer: the flush interval, or the retry time while backing off. */
+    const schedule = () => {
+      if (timer || closed || halted || !items.length) return;
+      const t = now();
+      timer = setTimeout(
+        () => {
+          timer = 0;
+          flush();
+        },
+        retryAt > t ? retryAt - t : num('flushInterval', 5000),
+      );
+    };
+
+    /**
+     * Next batch of queued events (oldest first) within `maxBytes` / `maxEvents`. At unload
+     * (`forFetch` false) an event too big for a beacon is left for the next page load; for fetch an
+     * event over 1 MiB can never be accepted and is dropped.
+     */
+    const chunk = (maxBytes: number, maxEvents: number, forFetch?: boolean): Chunk | undefined => {
+      const d = forFetch ? dropped : 0;
+      const head = { api_key: apiKey, sent_at: new Date(now()).toISOString(), context: batchContext(d) };
+      const baseSize = byteLength(JSON.stringify(head)) + 16;
+      const events: CrowEvent[] = [];
+      const ids = new Set<string>();
+      const hopeless = new Set<string>();
+      let size = baseSize;
+      for (const e of items) {
+        const id = e.event_id;
+        if (events.length >= maxEvents) break;
+        if (busy.has(id)) continue;
+        const s = byteLength(JSON.stringify(e)) + 1;
+        if (baseSize + s > maxBytes) {
+          if (forFetch) hopeless.add(id);
+          continue;
+        }
+        if (size + s > maxBytes) break;
+        events.push(e);
+        ids.add(id);
+        size += s;
+      }
+      if (hopeless.size) {
+        log('dropped, > 1 MiB:', hopeless.size);
+        dropped += hopeless.size;
+        remove(hopeless);
+      }
+      if (events.length) return { _body: JSON.stringify({ ...head, events }), _ids: ids, _dropped: d };
+    };
+
+    /**
+     * Apply the server's answer (`status` 0: network error) to a chunk. Returns whether to keep sending.
+     * 2xx acknowledges every event (accepted, duplicate or permanently rejected alike); 401/403 stop for
+     * good; 408/429/5xx and network errors retry (Retry-After, else backoff); 413 halves the batch;
+     * 400 and other 4xx drop it.
+     */
+    const settle = (status: number, retryAfter: string | null | undefined, c: Chunk): boolean => {
+      if (status > 199 && status < 300) {
+        attempt = 0;
+        serverRetry = false;
+        dropped = Math.max(0, dropped - c._dropped);
+        remove(c._ids);
+        return true;
+      }
+      if (status == 401 || status == 403) {
+        halted = true;
+        clearTimer();
+        log('api key rejected', status);
+        return false;
+      }
+      if (!status || status == 408 || status == 429 || status > 499) {
+        // Retry-After: delta-seconds or an HTTP date
+        const after = retryAfter ? (isNaN(+retryAfter) ? Date.parse(retryAfter) - now() : +retryAfter * 1000) : NaN;
+        serverRetry = after == after;
+        const wait = serverRetry ? Math.max(0, after) : backoff(attempt++);
+        retryAt = now() + wait;
+        log('retry in', wait, status);
+        return false;
+      }
+      if (status == 413 && c._ids.size > 1) chunkMax = Math.ceil(c._ids.size / 2);
+      else {
+        log('drop', status);
+        remove(c._ids);
+      }
+      return true;
+    };
+
+    /**
+     * fetch with `Content-Type: text/plain` - a CORS "simple request", so no preflight round-trip - and
+     * `keepalive` when the body fits the browser's keepalive quota, so a send started just before
+     * navigation still completes. Resolves with settle()'s verdict.
+     */
+    const send = async (c: Chunk): Promise<boolean> => {
+      let status = 0;
+      let retryAfter: string | null = null;
+      c._ids.forEach((id) => busy.set(id, 1));
+      try {
+        const res = await fetch(url, {
+          method: 'POST',
+          body: c._body,
+          headers: { 'Content-Type': 'text/plain' },
+          keepalive: byteLength(c._body) < KEEPALIVE_BYTES,
+          credentials: 'omit',
+        });
+        status = res.status;
+        retryAfter = res.headers.get('Retry-After');
+      } catch {}
+      c._ids.forEach((id) => busy.delete(id));
+      return settle(status, retryAfter, c);
+    };
+
+    /** Send chunks one at a time until the queue is empty or the server asks us to stop or wait. */
+    const loop = async () => {
+      for (let c; canSend() && (c = chunk(MAX_BYTES, chunkMax, true)) && (await send(c)); );
+    };
+
+    const flush = (): Promise<void> =>
+      safe(() => {
+        if (sending) return sending;
+        if (canSend() && items.some((e) => !busy.has(e.event_id))) {
+          clearTimer();
+          return (sending = loop()
+            .catch(log)
+            .then(() => {
+              sending = 0;
+              schedule();
+            }));
+        }
+      })() || resolved;
+
+    // ------------------------------------------------------------ page lifecycle
+    const end = (reason: EndReason) => ends.forEach((f) => safe(f)(reason));
+
+    /**
+     * Tab hidden or page unloading: close out page-level events, write the queue to localStorage
+     * (so the next load can resend whatever does not make it) and beacon it.
+     */
+    const hide = (reason: EndReason) => {
+      end(reason);
+      persistQueue();
+      for (let i = 0, c; i < 16 && canSend(true) && (c = chunk(KEEPALIVE_BYTES, MAX_EVENTS)); i++) {
+        // navigator.sendBeacon with a text/plain Blob (no preflight)
+        const body = c._body;
+        if (!safe(() => navigator.sendBeacon(url, new Blob([body], { type: 'text/plain' })))()) {
+          // Beacon refused (quota): one keepalive fetch, whose answer (if the page lives) is handled normally.
+          send(c).then(schedule);
+          return;
+        }
+        c._ids.forEach((id) => busy.set(id, 2));
+      }
+    };
+
+    /**
+     * Visible again. Beacons never report success, so their events are still queued: un-mark them so
+     * they are resent by fetch and removed on a real acknowledgement. The server dedupes on event_id,
+     * so a duplicate costs bandwidth only - never data.
+     */
+    const show = () => {
+      unbeacon();
+      safe(() => productViews && productViews._resume())();
+      schedule();
+    };
+
+    // ------------------------------------------------------------ consent
+    const setConsent = (s: 'granted' | 'denied') => {
+      if (off) return log('disabled');
+      state = s;
+      setItem('consent', s);
+      if (s == 'granted') {
+        persist = true;
+        saveIds();
+        adopt(); // writes the in-memory buffer and adopts earlier queues
+        if (!closed) startModules();
+        flush();
+      } else {
+        stopModules();
+        clearTimer();
+        // Forget everything, in memory and in storage (including queues of earlier loads) and ids.
+        items = [];
+        dropped = 0;
+        storedQueues().forEach((k) => setItem(k));
+        persist = false;
+        unbeacon();
+        setItem('aid');
+        setItem('uid');
+        setItem('session', null, true);
+        resetIds(); // forgets them in memory too
+      }
+    };
+
+    // ------------------------------------------------------------ setup
+    if (!off && (!apiKey || !endpoint)) {
+      off = true;
+      console.warn('[crow] apiKey and endpoint are required');
+    }
+    // Do Not Track or Global Privacy Control
+    const n = navigator as Navigator & { globalPrivacyControl?: boolean };
+    if (!off && o.respectDNT !== false && (n.globalPrivacyControl === true || n.doNotTrack == '1')) {
+      off = true;
+      log('DNT/GPC');
+    }
+    if (!off) {
+      try {
+        // `requireConsent` without a stored choice starts `pending`; without `requireConsent` it is implied.
+        const choice = getItem('consent');
+        state = choice == 'granted' || choice == 'denied' ? choice : o.requireConsent ? 'pending' : 'granted';
+        // While consent is pending everything stays in memory; it is written once storage is allowed.
+        persist = state == 'granted';
+        aid = (persist && getItem('aid')) || uuid();
+        uid = (persist && getItem('uid')) || undefined;
+        const s = persist && parseJSON<Session>(getItem('session', true));
+        session = s && s.id ? s : fresh();
+        saveIds();
+        if (persist) adopt();
+        page = clean(location.href);
+        on(listeners, document, 'visibilitychange', () =>
+          document.visibilityState == 'hidden' ? hide('hidden') : show(),
+        );
+        on(listeners, window, 'pagehide', () => hide('pagehide'));
+        on(listeners, window, 'pageshow', (e: PageTransitionEvent) => e.persisted && show());
+        on(listeners, window, 'online', () => {
+          if (!serverRetry) retryAt = attempt = 0;
+          flush();
+        });
+        if (state != 'denied') startModules();
+        schedule(); // events adopted from an earlier page load
+      } catch (e) {
+        off = true;
+        log(e);
+      }
+    }
+
+    const self = this as { -readonly [K in keyof CROWTracker]: CROWTracker[K] };
+    self.consent = {
+      grant: safe(() => setConsent('granted')),
+      deny: safe(() => setConsent('denied')),
       get state() {
-        return self._off ? 'denied' : self._consentState;
+        return off ? 'denied' : state;
       },
     };
-    try {
-      this._init(options || ({} as CROWOptions));
-    } catch (e) {
-      this._off = true;
-      this._log(e);
-    }
-  }
-
-  // ---------------------------------------------------------------- public API
-
-  /** Send a custom event. */
-  track(name: string, properties?: Properties): void {
-    this._guard(() => {
-      if (!name) return this._log('track: name required');
-      this._emit({ type: 'custom', name: String(name), properties: copy(properties) });
+    self.track = safe((name: string, properties?: Properties) => {
+      if (!name) return log('no name');
+      emit('custom', copy(properties), { name: String(name) });
     });
-  }
-
-  /** Attach a user id to this and all later events (persisted) and send an `identify` event with traits. */
-  identify(userId: string, traits?: Properties): void {
-    this._guard(() => {
-      if (!this._active() || userId == null || userId === '') return;
-      this._id.setUser(String(userId));
-      this._emit({ type: 'identify', properties: copy(traits) });
+    self.identify = safe((userId: string, traits?: Properties) => {
+      if (!active() || userId == null || userId === '') return;
+      uid = String(userId);
+      saveIds();
+      emit('identify', copy(traits));
     });
-  }
-
-  /** Start a product view that lasts while the page is visible, sent when the page (view) ends. */
-  productView(product: ProductInfo): void {
-    this._guard(() => {
-      if (product && product.id != null && this._productViews) this._productViews.manual(product);
+    self.productView = safe((product: ProductInfo) => {
+      if (product && product.id != null && productViews) productViews._manual(product);
     });
-  }
-
-  /** New anonymous id, new session, no user (e.g. on logout). */
-  reset(): void {
-    this._guard(() => this._active() && this._id.reset());
-  }
-
-  /** Send everything queued now. Resolves (never rejects) once the attempt is over. */
-  flush(): Promise<void> {
-    try {
-      if (this._sending) return this._sending;
-      if (!this._canSend(false) || !this._hasPending()) return Promise.resolve();
-      this._clearTimer();
-      const p = this._loop()
-        .catch((e) => this._log(e))
-        .then(() => {
-          this._sending = null;
-          this._schedule();
+    self.reset = safe(() => active() && resetIds());
+    self.flush = flush;
+    self.shutdown = () =>
+      safe(() => {
+        if (off || closed) return;
+        stopModules();
+        listeners.splice(0).forEach((f) => f());
+        closed = true;
+        clearTimer();
+        return flush().then(() => {
+          clearTimer();
+          persistQueue();
         });
-      this._sending = p;
-      return p;
-    } catch (e) {
-      this._log(e);
-      return Promise.resolve();
-    }
-  }
-
-  /** Flush, then remove every listener, observer, timer and patch. The instance stays inert. */
-  shutdown(): Promise<void> {
-    try {
-      if (this._off || this._closed) return Promise.resolve();
-      this._stopModules();
-      this._listeners.forEach((f) => f());
-      this._listeners = [];
-      this._closed = true;
-      this._clearTimer();
-      return this.flush().then(() => {
-        this._clearTimer();
-        this._q.persist();
-      });
-    } catch (e) {
-      this._log(e);
-      return Promise.resolve();
-    }
-  }
-
-  // ---------------------------------------------------------------- setup
-
-  private _init(options: CROWOptions): void {
-    const o = (this._o = resolve(options));
-    if (!hasWindow()) return void (this._off = true);
-    if (!o.apiKey || !o.endpoint) {
-      this._off = true;
-      if (typeof console !== 'undefined') console.warn('[crow] apiKey and endpoint are required');
-      return;
-    }
-    if (o.respectDNT && privacySignal()) {
-      this._off = true;
-      return this._log('DNT/GPC: disabled');
-    }
-    this._batchUrl = o.endpoint.replace(/\/+$/, '') + '/v1/batch';
-    this._consentState = initialConsent(o.requireConsent);
-    const store = this._consentState === 'granted';
-    this._id = new Identity(o.now, o.sessionTimeout, store);
-    this._q = new Queue(o.apiKey, o.maxQueue, store);
-    this._page = this._clean(location.href);
-
-    this._listeners.push(
-      on(document, 'visibilitychange', () => (document.visibilityState === 'hidden' ? this._hide('hidden') : this._show())),
-      on(window, 'pagehide', () => this._hide('pagehide')),
-      on(window, 'pageshow', (e: PageTransitionEvent) => e.persisted && this._show()),
-      on(window, 'online', () => {
-        if (!this._serverRetry) this._retryAt = this._attempt = 0;
-        this.flush();
-      }),
-    );
-    if (this._consentState !== 'denied') this._startModules();
-    this._schedule(); // events adopted from an earlier page load
-  }
-
-  private _ctx(): Ctx {
-    return {
-      emit: (e) => this._emit(e),
-      describe: (el, withText) => describe(el, this._clean, withText),
-      pageUrl: () => this._page,
-      clean: this._clean,
-      ignored: (el) => !!el.closest('[data-crow-ignore]'),
-      now: this._o.now,
-      batchUrl: this._batchUrl,
-    };
-  }
-
-  private _startModules(): void {
-    if (this._modules.length) return;
-    const a = this._o.autocapture;
-    const ctx = this._ctx();
-    const m: Module[] = (this._modules = []);
-    // Each module starts on its own: one failing (an exotic browser) must not take the others down.
-    const add = <T extends Module>(make: () => T, push = true): T | undefined => {
-      try {
-        const x = make();
-        if (push) m.push(x);
-        return x;
-      } catch (e) {
-        this._log(e);
-        return undefined;
-      }
-    };
-    // Order matters at page end: clicks and forms first, products read scroll depth before scroll resets.
-    if (a.clicks) add(() => clicks(ctx, this._o.rageClick, this._o.deadClickMs));
-    if (a.forms) add(() => forms(ctx));
-    const scroll = add(() => scrollDepth(ctx, a.scroll), false);
-    if (scroll) {
-      this._productViews = add(() => products(ctx, scroll, a.products));
-      m.push(scroll); // after products: they read the depth before scroll resets it on a route change
-    }
-    if (a.performance) add(() => vitals(ctx));
-    // Route detection runs even without page views: product views and scroll depth end per route.
-    add(() => ({ stop: watchRoutes(() => this._route()) }));
-    if (a.pageviews) this._pageView(document.referrer ? this._clean(document.referrer) : '');
-  }
-
-  private _stopModules(): void {
-    const m = this._modules;
-    this._modules = [];
-    this._productViews = undefined;
-    m.forEach((x) => this._guard(() => x.stop()));
-  }
-
-  // ---------------------------------------------------------------- capture
-
-  private _clean = (href: string) => cleanUrl(href, this._o.allowedQueryParams);
-
-  private _active(): boolean {
-    return !this._off && !this._closed && !this._halted && this._consentState !== 'denied';
-  }
-
-  private _route(): void {
-    const next = this._clean(location.href);
-    if (next === this._page) return;
-    this._end('route');
-    const prev = this._page;
-    this._page = next;
-    if (this._o.autocapture.pageviews) this._pageView(prev);
-  }
-
-  private _pageView(referrer: string): void {
-    const v = viewport();
-    this._emit({
-      type: 'page_view',
-      title: document.title,
-      referrer,
-      properties: { vw: v.width, vh: v.height, device_type: deviceType() },
-    });
-  }
-
-  private _emit(input: EventInput): void {
-    if (!this._active()) return;
-    const now = this._o.now();
-    const { id: session_id, ended } = this._id.touch();
-    if (ended) {
-      this._enqueue({
-        type: 'session_end',
-        session_id: ended.id,
-        timestamp: ended.last,
-        properties: { duration_ms: ended.last - ended.start },
-      });
-    }
-    this._enqueue({ url: this._page, timestamp: now, ...input, session_id });
-  }
-
-  private _enqueue(input: EventInput): void {
-    const e = { event_id: uuid(), timestamp: this._o.now(), anonymous_id: this._id.anonymousId, ...input } as CrowEvent;
-    if (this._id.userId) e.user_id = this._id.userId;
-    this._q.push(e);
-    this._log('event', e.type, e);
-    if (this._q.items.length - this._inflight.size - this._beaconed.size >= this._o.batchSize) this.flush();
-    else this._schedule();
-  }
-
-  // ---------------------------------------------------------------- consent
-
-  private _setConsent(state: 'granted' | 'denied'): void {
-    if (this._off) return this._log('disabled');
-    this._consentState = state;
-    storeConsent(state);
-    if (state === 'granted') {
-      this._id.enablePersistence(true);
-      this._q.setPersistent(true); // writes the in-memory buffer and adopts earlier queues
-      if (!this._closed) this._startModules();
-      this.flush();
-    } else {
-      this._stopModules();
-      this._clearTimer();
-      this._q.clear();
-      this._q.setPersistent(false);
-      this._beaconed.clear();
-      this._id.enablePersistence(false); // wipes stored ids
-      this._id.reset(); // and forgets them in memory too
-    }
-  }
-
-  // ---------------------------------------------------------------- delivery
-
-  private _canSend(atUnload: boolean): boolean {
-    const later = this._o.now() < this._retryAt && (!atUnload || this._serverRetry);
-    return (
-      !this._off && !this._halted && this._consentState === 'granted' && !later && navigator.onLine !== false
-    );
-  }
-
-  private _hasPending(): boolean {
-    return this._q.items.some((e) => !this._inflight.has(e.event_id) && !this._beaconed.has(e.event_id));
-  }
-
-  private _clearTimer(): void {
-    clearTimeout(this._timer);
-    this._timer = undefined;
-  }
-
-  /** Arm the flush timer: the flush interval, or the retry time while backing off. */
-  private _schedule(): void {
-    if (this._timer || this._off || this._closed || this._halted || !this._q.items.length) return;
-    const now = this._o.now();
-    const wait = this._retryAt > now ? this._retryAt - now : this._o.flushInterval;
-    this._timer = setTimeout(() => {
-      this._timer = undefined;
-      this.flush();
-    }, wait);
-  }
-
-  /** Send chunks one at a time until the queue is empty or the server asks us to stop or wait. */
-  private async _loop(): Promise<void> {
-    while (this._canSend(false)) {
-      const c = this._chunk(MAX_BYTES, this._chunkMax, true);
-      if (!c) return;
-      c.ids.forEach((i) => this._inflight.add(i));
-      const res = await post(this._batchUrl, c.body, this._o.now);
-      c.ids.forEach((i) => this._inflight.delete(i));
-      if (!this._settle(res, c)) return;
-    }
-  }
-
-  /**
-   * Next batch of queued events (oldest first) within `maxBytes` / `maxEvents`. At unload
-   * (`forFetch` false) an event too big for a beacon is left for the next page load; for fetch an
-   * event over 1 MiB can never be accepted and is dropped.
-   */
-  private _chunk(maxBytes: number, maxEvents: number, forFetch: boolean): Chunk | undefined {
-    const dropped = forFetch ? this._q.dropped : 0;
-    const head = {
-      api_key: this._o.apiKey,
-      sent_at: new Date(this._o.now()).toISOString(),
-      context: { ...batchContext(), dropped: dropped || undefined },
-    };
-    const base = byteLength(JSON.stringify(head)) + 16;
-    const events: CrowEvent[] = [];
-    const ids = new Set<string>();
-    const hopeless = new Set<string>();
-    let size = base;
-    for (const e of this._q.items) {
-      if (events.length >= maxEvents) break;
-      if (this._inflight.has(e.event_id) || this._beaconed.has(e.event_id)) continue;
-      const s = byteLength(JSON.stringify(e)) + 1;
-      if (base + s > maxBytes) {
-        if (forFetch) hopeless.add(e.event_id);
-        continue;
-      }
-      if (size + s > maxBytes) break;
-      events.push(e);
-      ids.add(e.event_id);
-      size += s;
-    }
-    if (hopeless.size) {
-      this._log('drop: > 1 MiB', hopeless.size);
-      this._q.dropped += hopeless.size;
-      this._q.remove(hopeless);
-    }
-    if (!events.length) return undefined;
-    return { body: JSON.stringify({ ...head, events }), ids, dropped };
-  }
-
-  /** Apply the server's answer to a chunk. Returns whether to keep sending. */
-  private _settle(res: Outcome, c: Chunk): boolean {
-    switch (res.kind) {
-      case 'ack':
-        // accepted, duplicates and rejected (permanently invalid) alike are done with
-        this._attempt = 0;
-        this._serverRetry = false;
-        this._q.dropped = Math.max(0, this._q.dropped - c.dropped);
-        this._q.remove(c.ids);
-        return true;
-      case 'drop':
-        this._log('drop', res.status);
-        this._q.remove(c.ids);
-        return true;
-      case 'split':
-        if (c.ids.size > 1) this._chunkMax = Math.ceil(c.ids.size / 2);
-        else {
-          this._log('drop', 413);
-          this._q.remove(c.ids);
-        }
-        return true;
-      case 'fatal':
-        this._halted = true;
-        this._clearTimer();
-        this._log('stopped: api key rejected', res.status);
-        return false;
-      case 'retry': {
-        this._serverRetry = res.after !== undefined;
-        const wait = this._serverRetry ? res.after! : backoff(this._attempt++);
-        this._retryAt = this._o.now() + wait;
-        this._log('retry in', wait, res.status);
-        return false;
-      }
-    }
-  }
-
-  // ---------------------------------------------------------------- page lifecycle
-
-  private _end(reason: EndReason): void {
-    this._modules.forEach((m) => this._guard(() => m.end && m.end(reason)));
-  }
-
-  /**
-   * Tab hidden or page unloading: close out page-level events, write the queue to localStorage
-   * (so the next load can resend whatever does not make it) and beacon it.
-   */
-  private _hide(reason: 'hidden' | 'pagehide'): void {
-    this._end(reason);
-    this._q.persist();
-    if (!this._canSend(true)) return;
-    for (let i = 0; i < 16; i++) {
-      const c = this._chunk(KEEPALIVE_BYTES, MAX_EVENTS, false);
-      if (!c) return;
-      if (beacon(this._batchUrl, c.body)) {
-        c.ids.forEach((id) => this._beaconed.add(id));
-        continue;
-      }
-      // Beacon refused (quota): one keepalive fetch, whose answer (if the page lives) is handled normally.
-      c.ids.forEach((id) => this._inflight.add(id));
-      post(this._batchUrl, c.body, this._o.now).then((res) => {
-        c.ids.forEach((id) => this._inflight.delete(id));
-        this._settle(res, c);
-        this._schedule();
-      });
-      return;
-    }
-  }
-
-  /**
-   * Visible again. Beacons never report success, so their events are still queued: un-mark them so
-   * they are resent by fetch and removed on a real acknowledgement. The server dedupes on event_id,
-   * so a duplicate costs bandwidth only - never data.
-   */
-  private _show(): void {
-    this._beaconed.clear();
-    this._modules.forEach((m) => this._guard(() => m.resume && m.resume()));
-    this._schedule();
-  }
-
-  // ---------------------------------------------------------------- misc
-
-  private _guard(fn: () => unknown): void {
-    try {
-      fn();
-    } catch (e) {
-      this._log(e);
-    }
-  }
-
-  private _log(...args: unknown[]): void {
-    try {
-      if (this._o && this._o.debug) console.log('[crow]', ...args);
-    } catch {
-      /* console may be missing */
-    }
+      })() || resolved;
   }
 }

@@ -112,3 +112,6 @@ export interface ProductInfo {
   price?: number;
   currency?: string;
 }
+
+/** `pending` until `consent.grant()` / `consent.deny()` when `requireConsent` is on; persisted in `crow:consent`. */
+export type ConsentState = 'granted' | 'denied' | 'pending';

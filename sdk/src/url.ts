@@ -7,34 +7,22 @@
  */
 export const DEFAULT_QUERY_PARAMS = ['utm_*', 'gclid', 'fbclid', 'msclkid', 'ref', 'page', 'lang'];
 
-/** `#/path` and `#!/path` are routes of hash-routed SPAs and are kept; other fragments are dropped. */
-const HASH_ROUTE = /^#!?\//;
-
-export function allowed(name: string, list: string[]): boolean {
-  for (const p of list) {
-    if (p === name || (p.charAt(p.length - 1) === '*' && name.indexOf(p.slice(0, -1)) === 0)) return true;
-  }
-  return false;
-}
-
 /**
- * Returns the cleaned absolute URL. Non-http(s) URLs keep only their scheme (`mailto:` and `tel:`
- * links carry personal data; `javascript:` carries code).
+ * Returns the cleaned absolute URL: only allowed query parameters, no credentials, no fragment unless
+ * it is a hash route (`#/path`, `#!/path`). Non-http(s) URLs keep only their scheme (`mailto:` and
+ * `tel:` links carry personal data; `javascript:` carries code).
  */
 export function cleanUrl(href: string | null | undefined, list: string[]): string {
-  if (!href) return '';
   try {
-    const u = new URL(href, location.href);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return u.protocol;
-    u.username = '';
-    u.password = '';
-    const drop: string[] = [];
-    u.searchParams.forEach((_v, k) => {
-      if (!allowed(k, list)) drop.push(k);
-    });
-    for (const k of drop) u.searchParams.delete(k);
-    if (!HASH_ROUTE.test(u.hash)) u.hash = '';
-    return u.toString();
+    const u = new URL(href!, location.href);
+    if (!/^https?:$/.test(u.protocol)) return u.protocol;
+    u.username = u.password = '';
+    const q = u.searchParams;
+    [...q.keys()].forEach(
+      (k) => list.some((p) => p == k || (p.endsWith('*') && k.startsWith(p.slice(0, -1)))) || q.delete(k),
+    );
+    if (!/^#!?\//.test(u.hash)) u.hash = '';
+    return href ? u.href : '';
   } catch {
     return '';
   }

@@ -4,101 +4,77 @@ export const PREFIX = 'crow:';
 
 export type Cleanup = () => void;
 
-/** Run `fn`, swallowing (and optionally logging) any error: the SDK never throws into the host page. */
-export function safe<A extends unknown[], R>(fn: (...args: A) => R, log?: (e: unknown) => void) {
-  return (...args: A): R | undefined => {
-    try {
-      return fn(...args);
-    } catch (e) {
-      if (log) log(e);
-      return undefined;
-    }
-  };
-}
+export const noop = (): void => {};
 
-/** addEventListener that returns its own removal, with a try/catch around the handler. */
-export function on(
-  target: EventTarget | undefined | null,
-  type: string,
-  handler: (e: any) => void,
-  capture = true,
-): Cleanup {
-  if (!target || !target.addEventListener) return noop;
-  const h = safe(handler);
-  const opts: AddEventListenerOptions = { capture, passive: true };
-  target.addEventListener(type, h, opts);
-  return () => target.removeEventListener(type, h, opts);
-}
+/** One shared settled promise: `flush()` / `shutdown()` resolve with it when there is nothing to do. */
+export const resolved: Promise<void> = Promise.resolve();
 
-export function noop(): void {}
-
-/**
- * Monkey-patch `obj[key]`. The returned cleanup restores the original when nobody patched over us;
- * otherwise it turns our wrapper into a pass-through so another library's patch keeps working.
- */
-export function patch<T extends object, K extends keyof T>(
-  obj: T | undefined,
-  key: K,
-  make: (original: T[K]) => T[K],
-): Cleanup {
-  const original = obj && obj[key];
-  if (!obj || typeof original !== 'function') return noop;
-  let active = true;
-  const wrapped = make(original);
-  const guarded = function (this: unknown, ...args: unknown[]) {
-    return ((active ? wrapped : original) as any).apply(this, args);
-  } as unknown as T[K];
-  obj[key] = guarded;
-  return () => {
-    active = false;
-    if (obj[key] === guarded) obj[key] = original;
-  };
-}
-
-/** Storage access guarded against SecurityError (sandboxed iframes, disabled cookies) and quota errors. */
-export function storage(kind: 'localStorage' | 'sessionStorage'): Storage | undefined {
+/** localStorage (default) or sessionStorage; undefined where access throws (sandboxed iframes, disabled storage). */
+export function store(session?: boolean): Storage | undefined {
   try {
-    const s = window[kind];
-    return s || undefined;
-  } catch {
-    return undefined;
-  }
+    return session ? sessionStorage : localStorage;
+  } catch {}
 }
 
-export function getItem(kind: 'localStorage' | 'sessionStorage', key: string): string | null {
+/** `crow:`-prefixed read; null when missing or when storage throws. */
+export function getItem(key: string, session?: boolean): string | null {
   try {
-    return storage(kind)?.getItem(PREFIX + key) ?? null;
+    return store(session)!.getItem(PREFIX + key);
   } catch {
     return null;
   }
 }
 
-/** Returns false when the write failed (quota, private mode). `null` removes the key. */
-export function setItem(kind: 'localStorage' | 'sessionStorage', key: string, value: string | null): boolean {
+/** `crow:`-prefixed write; `null`/`undefined` removes the key. Quota and security errors are swallowed. */
+export function setItem(key: string, value?: string | null, session?: boolean): void {
   try {
-    const s = storage(kind);
-    if (!s) return false;
-    if (value === null) s.removeItem(PREFIX + key);
-    else s.setItem(PREFIX + key, value);
-    return true;
-  } catch {
-    return false;
-  }
+    const s = store(session)!;
+    value == null ? s.removeItem(PREFIX + key) : s.setItem(PREFIX + key, value);
+  } catch {}
 }
 
-export function parseJSON<T>(raw: string | null): T | undefined {
-  if (!raw) return undefined;
+export function parseJSON<T>(raw: string | null): T | null | undefined {
   try {
-    return JSON.parse(raw) as T;
-  } catch {
-    return undefined;
-  }
+    return JSON.parse(raw!); // null → null
+  } catch {}
 }
 
-export const round = (n: number) => Math.round(n);
-
-export function clamp(n: number, lo: number, hi: number): number {
-  return n < lo ? lo : n > hi ? hi : n;
+/**
+ * addEventListener (capture phase; nothing here ever calls preventDefault) with a try/catch around the handler; its removal is pushed onto
+ * `offs`, so every module only has to run its list to clean up.
+ */
+export function on(offs: Cleanup[], target: EventTarget, type: string, handler: (e: any) => void): void {
+  const h = (e: Event) => {
+    try {
+      handler(e);
+    } catch {}
+  };
+  target.addEventListener(type, h, true);
+  offs.push(() => target.removeEventListener(type, h, true));
 }
 
-export const hasWindow = () => typeof window !== 'undefined' && typeof document !== 'undefined';
+/**
+ * Wrap the method `obj[key]` so that `after(args)` runs (guarded) after every call to the original.
+ * The cleanup pushed onto `offs` restores the original when nobody patched over us; otherwise it turns
+ * our wrapper into a pass-through so another library's patch keeps working.
+ */
+export function hook(offs: Cleanup[], obj: any, key: string, after: (args: any[]) => void): void {
+  const original = obj && obj[key];
+  if (typeof original != 'function') return;
+  let live = true;
+  const wrapped = (obj[key] = function (this: unknown, ...args: unknown[]) {
+    const r = original.apply(this, args);
+    if (live) {
+      try {
+        after(args);
+      } catch {}
+    }
+    return r;
+  });
+  offs.push(() => {
+    live = false;
+    if (obj[key] === wrapped) obj[key] = original;
+  });
+}
+
+export const round = Math.round;

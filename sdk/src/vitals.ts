@@ -1,17 +1,20 @@
 /**
  * Core Web Vitals and Navigation Timing, measured with PerformanceObserver the way Google's
- * web-vitals library defines them (compact re-implementation; every API is feature-detected).
+ * web-vitals library defines them (compact re-implementation).
+ *
  * Reported once per page load, the first time the page is hidden or unloaded: one `performance`
- * event and one `web_vital` event per available metric. SPA route changes do not re-report.
+ * event and one `web_vital` event per available metric. The CLS and INP observers keep running
+ * after that, so when the page is finally unloaded (`pagehide`) a CLS or INP that changed since is
+ * sent again with its final value. SPA route changes do not re-report.
  */
 
-import type { Ctx, EndReason, Module } from './module';
-import { on, round, type Cleanup } from './util';
+import type { Ctx } from './module';
+import { round } from './util';
 
-type Metric = 'LCP' | 'CLS' | 'INP' | 'FCP' | 'TTFB';
+type Entry = PerformanceEntry & Record<string, any>;
 
 /** [good ≤, poor >] thresholds from web.dev. */
-const THRESHOLDS: Record<Metric, [number, number]> = {
+const THRESHOLDS: Record<string, number[]> = {
   LCP: [2500, 4000],
   CLS: [0.1, 0.25],
   INP: [200, 500],
@@ -19,163 +22,123 @@ const THRESHOLDS: Record<Metric, [number, number]> = {
   TTFB: [800, 1800],
 };
 
-export function rating(name: Metric, v: number): 'good' | 'needs-improvement' | 'poor' {
-  const [good, poor] = THRESHOLDS[name];
-  return v <= good ? 'good' : v <= poor ? 'needs-improvement' : 'poor';
-}
+const navEntry = () => performance.getEntriesByType('navigation')[0] as Entry | undefined;
 
-type Entry = PerformanceEntry & Record<string, any>;
-
-function observe(type: string, cb: (list: Entry[]) => void, extra?: object): PerformanceObserver | undefined {
-  try {
-    const P = PerformanceObserver;
-    if (!P || !P.supportedEntryTypes || P.supportedEntryTypes.indexOf(type) < 0) return undefined;
-    const po = new P((l) => cb(l.getEntries() as Entry[]));
-    po.observe({ type, buffered: true, ...extra } as PerformanceObserverInit);
-    return po;
-  } catch {
-    return undefined;
-  }
-}
-
-function navEntry(): Entry | undefined {
-  try {
-    return performance.getEntriesByType('navigation')[0] as Entry | undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function vitals(ctx: Ctx): Module {
+export function vitals(c: Ctx): void {
   const nav = navEntry();
   const activation: number = (nav && nav.activationStart) || 0;
   const sinceActivation = (t: number) => Math.max(0, t - activation);
   // Metrics only count while the page has never been hidden (a background load is not a user's view).
-  let firstHidden =
-    document.visibilityState === 'hidden' && !(document as any).prerendering ? 0 : Infinity;
-  const offs: Cleanup[] = [];
-  const pos: PerformanceObserver[] = [];
-  const values: Partial<Record<Metric, number>> = {};
-  let reported = false;
-
+  let firstHidden = document.visibilityState == 'hidden' && !(document as any).prerendering ? 0 : Infinity;
+  const values: Record<string, number> = {};
+  /** Last value sent per metric: a later report only sends what changed. */
+  const sent: Record<string, number> = {};
   /** takeRecords() at report time picks up entries the observers have not delivered yet. */
   const flushers: (() => void)[] = [];
-  const add = (po?: PerformanceObserver, handle?: (l: Entry[]) => void) => {
-    if (po) {
-      pos.push(po);
-      if (handle) flushers.push(() => handle(po.takeRecords() as Entry[]));
-    }
+
+  const observe = (type: string, handle: (l: Entry[]) => void, extra?: object) => {
+    try {
+      if (PerformanceObserver.supportedEntryTypes.includes(type)) {
+        const po = new PerformanceObserver((l) => handle(l.getEntries()));
+        po.observe({ type, buffered: true, ...extra } as PerformanceObserverInit);
+        flushers.push(() => handle(po.takeRecords()));
+        c._offs.push(() => po.disconnect());
+        return po;
+      }
+    } catch {}
   };
 
   // FCP
-  const fcp = (l: Entry[]) => {
-    for (const e of l) {
-      if (e.name === 'first-contentful-paint' && e.startTime < firstHidden) values.FCP = sinceActivation(e.startTime);
-    }
-  };
-  add(observe('paint', fcp), fcp);
+  observe('paint', (l) =>
+    l.forEach((e) => {
+      if (e.name == 'first-contentful-paint' && e.startTime < firstHidden) values.FCP = sinceActivation(e.startTime);
+    }),
+  );
 
   // LCP: the last candidate before the first input or the page being hidden.
   let lcpFinal = false;
-  const lcp = (l: Entry[]) => {
-    for (const e of l) {
+  const lcp = (l: Entry[]) =>
+    l.forEach((e) => {
       if (!lcpFinal && e.startTime < firstHidden) values.LCP = sinceActivation(e.startTime);
-    }
-  };
+    });
   const lcpPo = observe('largest-contentful-paint', lcp);
-  add(lcpPo, lcp);
   if (lcpPo) {
     const stopLcp = () => {
-      if (lcpFinal) return;
-      lcp(lcpPo.takeRecords() as Entry[]);
+      lcp(lcpPo.takeRecords());
       lcpFinal = true;
     };
-    offs.push(on(document, 'keydown', stopLcp), on(document, 'click', stopLcp));
+    c._on(document, 'keydown', stopLcp);
+    c._on(document, 'click', stopLcp);
   }
 
   // CLS: largest session window (shifts < 1 s apart, window ≤ 5 s), ignoring input-driven shifts.
   let sessionValue = 0;
   let sessionFirst = 0;
   let sessionLast = 0;
-  const cls = (l: Entry[]) => {
-    for (const e of l) {
-      if (e.hadRecentInput) continue;
-      if (sessionValue && e.startTime - sessionLast < 1000 && e.startTime - sessionFirst < 5000) {
-        sessionValue += e.value;
-      } else {
-        sessionValue = e.value;
-        sessionFirst = e.startTime;
-      }
-      sessionLast = e.startTime;
-      values.CLS = Math.max(values.CLS || 0, sessionValue);
-    }
-  };
-  const clsPo = observe('layout-shift', cls);
-  add(clsPo, cls);
-  if (clsPo && values.CLS === undefined) values.CLS = 0;
+  if (
+    observe('layout-shift', (l) =>
+      l.forEach((e) => {
+        if (e.hadRecentInput) return;
+        if (sessionValue && e.startTime - sessionLast < 1000 && e.startTime - sessionFirst < 5000) {
+          sessionValue += e.value;
+        } else {
+          sessionValue = e.value;
+          sessionFirst = e.startTime;
+        }
+        sessionLast = e.startTime;
+        values.CLS = Math.max(values.CLS || 0, sessionValue);
+      }),
+    )
+  )
+    values.CLS = values.CLS || 0;
 
-  // INP: per interaction the longest event duration; report ≈ p98 (one outlier skipped per 50).
-  const longest: { id: number; d: number }[] = [];
-  const seen = new Set<number>();
-  const inp = (l: Entry[]) => {
-    for (const e of l) {
+  // INP: per interaction the longest event duration; reported ≈ p98 of the 10 longest (one outlier
+  // skipped per 50 interactions), computed at report time.
+  const durations = new Map<number, number>();
+  const inp = (l: Entry[]) =>
+    l.forEach((e) => {
       const id: number = e.interactionId;
-      if (!id) continue;
-      seen.add(id);
-      const hit = longest.find((x) => x.id === id);
-      if (hit) hit.d = Math.max(hit.d, e.duration);
-      else if (longest.length < 10 || e.duration > longest[longest.length - 1].d) longest.push({ id, d: e.duration });
-      longest.sort((a, b) => b.d - a.d);
-      longest.length = Math.min(longest.length, 10);
-    }
-    if (longest.length) {
-      const count: number = (performance as any).interactionCount || seen.size;
-      values.INP = longest[Math.min(longest.length - 1, Math.floor(count / 50))].d;
-    }
-  };
-  add(observe('event', inp, { durationThreshold: 40 }), inp);
-  add(observe('first-input', inp), inp);
+      if (id) durations.set(id, Math.max(durations.get(id) || 0, e.duration));
+    });
+  observe('event', inp, { durationThreshold: 40 });
+  observe('first-input', inp);
 
   // TTFB
   if (nav && nav.responseStart > 0) values.TTFB = sinceActivation(nav.responseStart);
 
-  const report = () => {
-    if (reported) return;
-    reported = true;
+  let reported = false;
+  c._ends.push((reason) => {
+    // First hide: everything. Afterwards only the final unload, and only metrics that changed.
+    if (reason == 'route' || (reported && reason == 'hidden')) return;
+    if (firstHidden == Infinity) firstHidden = performance.now();
     flushers.forEach((f) => f());
-    const n = navEntry();
+    const d = [...durations.values()].sort((a, b) => b - a);
+    const count: number = (performance as any).interactionCount || d.length;
+    if (d.length) values.INP = d[Math.min(d.length - 1, 9, Math.floor(count / 50))];
+    const n = !reported && navEntry();
+    reported = true;
     if (n) {
       const ms = (v: number) => (v > 0 ? round(v) : undefined);
-      ctx.emit({
-        type: 'performance',
-        properties: {
-          load_ms: ms(n.loadEventEnd),
-          ttfb_ms: ms(n.responseStart),
-          dcl_ms: ms(n.domContentLoadedEventEnd),
-          // TTI proxy: domInteractive (true TTI needs a long-task quiet window the spec no longer defines).
-          tti_ms: ms(n.domInteractive),
-        },
+      c._emit('performance', {
+        load_ms: ms(n.loadEventEnd),
+        ttfb_ms: ms(n.responseStart),
+        dcl_ms: ms(n.domContentLoadedEventEnd),
+        // TTI proxy: domInteractive (true TTI needs a long-task quiet window the spec no longer defines).
+        tti_ms: ms(n.domInteractive),
       });
     }
-    (Object.keys(values) as Metric[]).forEach((name) => {
-      const raw = values[name]!;
-      const value = name === 'CLS' ? Math.round(raw * 10000) / 10000 : round(raw);
-      ctx.emit({ type: 'web_vital', properties: { name, value, rating: rating(name, value) } });
-    });
-  };
-
-  return {
-    end(reason: EndReason) {
-      if (reason === 'route') return;
-      if (firstHidden === Infinity && typeof performance !== 'undefined') firstHidden = performance.now();
-      report();
-      stop();
-    },
-    stop,
-  };
-
-  function stop() {
-    pos.forEach((p) => p.disconnect());
-    offs.forEach((f) => f());
-  }
+    for (const name in values) {
+      const raw = values[name];
+      const value = name == 'CLS' ? round(raw * 1e4) / 1e4 : round(raw);
+      const [good, poor] = THRESHOLDS[name];
+      if (sent[name] !== value) {
+        sent[name] = value;
+        c._emit('web_vital', {
+          name,
+          value,
+          rating: value <= good ? 'good' : value <= poor ? 'needs-improvement' : 'poor',
+        });
+      }
+    }
+  });
 }

@@ -265,6 +265,36 @@ describe('performance and web vitals', () => {
     });
   });
 
+  it('after the first hide, the final pagehide re-sends only a CLS or INP that changed', async () => {
+    FakePO.all = [];
+    vi.stubGlobal('PerformanceObserver', FakePO);
+    vi.spyOn(performance, 'now').mockReturnValue(100000);
+    vi.spyOn(performance, 'getEntriesByType').mockImplementation(((t: string) =>
+      t === 'navigation' ? [{ responseStart: 120, domInteractive: 400, domContentLoadedEventEnd: 500, loadEventEnd: 900 }] : []) as any);
+    mockFetch();
+    make({ autocapture: only('performance') });
+    FakePO.emit('largest-contentful-paint', [{ startTime: 1000 }]);
+    FakePO.emit('layout-shift', [{ startTime: 1000, value: 0.05 }]);
+    FakePO.emit('event', [{ interactionId: 1, duration: 100 }]);
+    setVisibility('hidden');
+    const vital = (name: string) => ofType('web_vital').filter((e) => e.properties!.name === name).map((e) => e.properties!.value);
+    expect(vital('CLS')).toEqual([0.05]);
+    expect(vital('INP')).toEqual([100]);
+    setVisibility('visible');
+    FakePO.emit('layout-shift', [{ startTime: 1200, value: 0.3 }]); // same session window: 0.35
+    FakePO.emit('event', [{ interactionId: 2, duration: 350 }]);
+    FakePO.emit('largest-contentful-paint', [{ startTime: 200000 }]); // after the first hide: ignored
+    setVisibility('hidden'); // a later hide is not the end: nothing new yet
+    expect(vital('CLS')).toEqual([0.05]);
+    window.dispatchEvent(new Event('pagehide'));
+    expect(vital('CLS')).toEqual([0.05, 0.35]);
+    expect(vital('INP')).toEqual([100, 350]);
+    expect(ofType('web_vital').map((e) => e.properties!.name).sort()).toEqual(['CLS', 'CLS', 'INP', 'INP', 'LCP', 'TTFB']);
+    expect(ofType('performance')).toHaveLength(1);
+    window.dispatchEvent(new Event('pagehide')); // unchanged since: nothing more
+    expect(ofType('web_vital')).toHaveLength(6);
+  });
+
   it('does nothing without PerformanceObserver', async () => {
     vi.stubGlobal('PerformanceObserver', undefined);
     mockFetch();

@@ -7,109 +7,82 @@
  * page ends is sent immediately, unflagged (leaving the page is a reaction).
  */
 
-import type { Ctx, EndReason, Module } from '../module';
-import { targetOf } from '../module';
+import { ignored, targetOf, type Ctx } from '../module';
 import { ACTIONABLE } from '../selector';
 import type { RageClickOptions } from '../types';
-import { on, round, type Cleanup } from '../util';
-import { watchNetwork } from './network';
+import { hook, round } from '../util';
 
-interface Pending {
-  t: number;
-  send: (dead: boolean) => void;
-  timer: ReturnType<typeof setTimeout>;
-}
-
-export function clicks(ctx: Ctx, rageOpts: RageClickOptions | undefined, deadMs: number): Module {
-  const rage = { count: 3, ms: 1000, px: 30, ...rageOpts };
-  const recent: { t: number; x: number; y: number }[] = [];
-  const pending = new Set<Pending>();
+export function clicks(c: Ctx, { count = 3, ms = 1000, px = 30 }: RageClickOptions, deadMs: number): void {
+  /** [time, x, y] of recent clicks, for rage detection. */
+  const recent: number[][] = [];
+  /** Held clicks: each entry sends its click (flagged dead or not). */
+  const pending = new Set<(dead?: boolean) => void>();
   let activity = 0;
   const mark = () => {
-    activity = ctx.now();
+    activity = c._now();
   };
-  const offs: Cleanup[] = [watchNetwork(mark, ctx.batchUrl)];
+  // The page's own network activity counts as a reaction; the SDK's batch requests do not.
+  hook(c._offs, window, 'fetch', (a) => (a[0].url || a[0]) != c._batch && mark());
+  hook(c._offs, XMLHttpRequest.prototype, 'send', mark);
 
   // The observer only runs while a click is pending: watching every attribute change of a busy app
   // all the time would cost the host page for nothing.
-  const mo = typeof MutationObserver !== 'undefined' ? new MutationObserver(mark) : undefined;
+  const mo = new MutationObserver(mark);
   /** Mutations not yet delivered to the callback still count. */
-  const drain = () => {
-    if (mo && mo.takeRecords().length) mark();
-  };
-  const watch = (on: boolean) => {
-    if (!mo) return;
+  const drain = () => mo.takeRecords().length && mark();
+  const watch = (on?: boolean) => {
     if (on) mo.observe(document.documentElement, { subtree: true, childList: true, attributes: true, characterData: true });
     else {
       drain();
       mo.disconnect();
     }
   };
-  offs.push(() => watch(false));
+  const sendAll = () => pending.forEach((send) => send());
+  c._offs.push(sendAll, watch); // stop: real clicks are kept, unflagged
 
-  offs.push(
-    on(document, 'click', (e: MouseEvent) => {
-      const target = targetOf(e);
-      if (!target || ctx.ignored(target)) return;
-      const el = target.closest(ACTIONABLE) || target;
-      const t = ctx.now();
-      const de = document.documentElement;
-      const sx = window.scrollX || de.scrollLeft || 0;
-      const sy = window.scrollY || de.scrollTop || 0;
-      const x = round(e.pageX || e.clientX + sx);
-      const y = round(e.pageY || e.clientY + sy);
-      const r = el.getBoundingClientRect();
-      const properties: Record<string, unknown> = {
-        rel_x: round(e.clientX - r.left),
-        rel_y: round(e.clientY - r.top),
-        page_w: Math.max(de.scrollWidth, document.body ? document.body.scrollWidth : 0),
-        page_h: Math.max(de.scrollHeight, document.body ? document.body.scrollHeight : 0),
-        vw: window.innerWidth,
-        vh: window.innerHeight,
-      };
+  c._on(document, 'click', (e: MouseEvent) => {
+    const target = targetOf(e);
+    if (!target || ignored(target)) return;
+    const el = target.closest(ACTIONABLE) || target;
+    const t = c._now();
+    const de = document.documentElement;
+    const body = document.body || de;
+    const x = round(e.pageX || e.clientX + scrollX);
+    const y = round(e.pageY || e.clientY + scrollY);
+    const r = el.getBoundingClientRect();
+    const properties: Record<string, unknown> = {
+      rel_x: round(e.clientX - r.left),
+      rel_y: round(e.clientY - r.top),
+      page_w: Math.max(de.scrollWidth, body.scrollWidth),
+      page_h: Math.max(de.scrollHeight, body.scrollHeight),
+      vw: innerWidth,
+      vh: innerHeight,
+    };
 
-      // Rage: `count` clicks (this one included) within `ms`, all within `px` of this click.
-      while (recent.length && t - recent[0].t > rage.ms) recent.shift();
-      recent.push({ t, x, y });
-      const near = recent.filter((c) => Math.hypot(c.x - x, c.y - y) <= rage.px).length;
-      if (near >= rage.count && !target.closest('[data-crow-no-rage]')) properties.rage = true;
+    // Rage: `count` clicks (this one included) within `ms`, all within `px` of this click.
+    while (recent.length && t - recent[0][0] > ms) recent.shift();
+    recent.push([t, x, y]);
+    if (
+      recent.filter((p) => Math.hypot(p[1] - x, p[2] - y) <= px).length >= count &&
+      !target.closest('[data-crow-no-rage]')
+    )
+      properties.rage = true;
 
-      const event = {
-        type: 'click' as const,
-        element: ctx.describe(el),
-        x,
-        y,
-        url: ctx.pageUrl(),
-        timestamp: t,
-        properties,
-      };
-      const p: Pending = {
-        t,
-        send: (dead) => {
-          pending.delete(p);
-          clearTimeout(p.timer);
-          if (!pending.size) watch(false);
-          if (dead) properties.dead = true;
-          ctx.emit(event);
-        },
-        timer: setTimeout(() => {
-          drain();
-          p.send(activity < p.t);
-        }, deadMs),
-      };
-      if (!pending.size) watch(true);
-      pending.add(p);
-    }),
-  );
+    const extra = { element: c._describe(el), x, y, url: c._page(), timestamp: t };
+    const send = (dead?: boolean) => {
+      pending.delete(send);
+      clearTimeout(timer);
+      if (!pending.size) watch();
+      if (dead) properties.dead = true;
+      c._emit('click', properties, extra);
+    };
+    const timer = setTimeout(() => {
+      drain();
+      send(activity < t);
+    }, deadMs);
+    if (!pending.size) watch(true);
+    pending.add(send);
+  });
 
-  return {
-    end(_reason: EndReason) {
-      mark();
-      pending.forEach((p) => p.send(false));
-    },
-    stop() {
-      pending.forEach((p) => p.send(false)); // real clicks: keep them, unflagged
-      offs.forEach((f) => f());
-    },
-  };
+  c._ends.push(sendAll);
 }

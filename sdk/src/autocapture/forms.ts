@@ -4,99 +4,70 @@
  * Chrome echoes the typed value ("'abc' is missing an '@'").
  */
 
-import type { Ctx, EndReason, Module } from '../module';
-import { targetOf } from '../module';
-import { on, type Cleanup } from '../util';
+import { ignored, targetOf, type Ctx } from '../module';
+import type { Properties } from '../types';
 
 type Field = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
 
-function fieldOf(ctx: Ctx, e: Event): Field | null {
-  const t = targetOf(e);
-  if (!t || !/^(INPUT|SELECT|TEXTAREA)$/.test(t.tagName) || ctx.ignored(t)) return null;
-  const type = (t as HTMLInputElement).type;
-  return type === 'hidden' ? null : (t as Field);
-}
-
-function formProps(ctx: Ctx, f: HTMLFormElement | null): Record<string, unknown> {
-  if (!f) return {};
-  // getAttribute, not f.id / f.action: a field named "id" or "action" shadows those properties.
-  const action = f.getAttribute('action');
-  return {
-    form_id: f.getAttribute('id') || undefined,
-    form_name: f.getAttribute('name') || undefined,
-    form_action: action ? ctx.clean(action) : undefined,
-  };
-}
+const isField = (el: Element): el is Field =>
+  /^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName) && (el as Field).type != 'hidden';
 
 const fieldName = (f: Field) => f.name || f.id || '';
 
-function fieldProps(ctx: Ctx, f: Field): Record<string, unknown> {
-  return { field_name: fieldName(f), field_type: f.type || f.tagName.toLowerCase(), ...formProps(ctx, f.form) };
-}
-
-export function forms(ctx: Ctx): Module {
+export function forms(c: Ctx): void {
   const focusedAt = new WeakMap<Element, number>();
   /** Forms the user started filling in → last focused field. Cleared on submit and at page end. */
   const started = new Map<HTMLFormElement, string>();
 
-  const offs: Cleanup[] = [
-    on(document, 'focusin', (e: FocusEvent) => {
-      const f = fieldOf(ctx, e);
-      if (!f) return;
-      focusedAt.set(f, ctx.now());
-      if (f.form && !ctx.ignored(f.form)) started.set(f.form, fieldName(f));
-      ctx.emit({ type: 'form_focus', element: ctx.describe(f), properties: fieldProps(ctx, f) });
-    }),
-    on(document, 'focusout', (e: FocusEvent) => {
-      const f = fieldOf(ctx, e);
-      if (!f) return;
-      const since = focusedAt.get(f);
-      focusedAt.delete(f);
-      const properties = fieldProps(ctx, f);
-      if (since !== undefined) properties.duration_ms = Math.max(0, ctx.now() - since);
-      ctx.emit({ type: 'form_blur', element: ctx.describe(f), properties });
-    }),
-    on(document, 'submit', (e: SubmitEvent) => {
-      const form = targetOf(e) as HTMLFormElement | null;
-      if (!form || form.tagName !== 'FORM' || ctx.ignored(form)) return;
-      started.delete(form);
-      let fields = 0;
-      for (let i = 0; i < form.elements.length; i++) {
-        const el = form.elements[i] as HTMLInputElement;
-        if (/^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName) && el.type !== 'hidden') fields++;
-      }
-      ctx.emit({
-        type: 'form_submit',
-        element: ctx.describe(form, false),
-        properties: { ...formProps(ctx, form), field_count: fields },
-      });
-    }),
-    // `invalid` does not bubble: listen in the capture phase.
-    on(document, 'invalid', (e: Event) => {
-      const f = fieldOf(ctx, e);
-      if (!f) return;
-      let message = f.validationMessage || '';
-      const v = f.value;
-      if (v) message = message.split(v).join('***');
-      ctx.emit({ type: 'form_error', element: ctx.describe(f), properties: { ...fieldProps(ctx, f), message } });
-    }),
-  ];
-
-  return {
-    end(reason: EndReason) {
-      if (reason === 'hidden') return; // a hidden tab may come back; abandonment is about leaving
-      started.forEach((last, form) => {
-        ctx.emit({
-          type: 'custom',
-          name: 'form_abandoned',
-          element: ctx.describe(form, false),
-          properties: { ...formProps(ctx, form), last_field: last },
-        });
-      });
-      started.clear();
-    },
-    stop() {
-      offs.forEach((f) => f());
-    },
+  // getAttribute, not f.id / f.action: a field named "id" or "action" shadows those properties.
+  const formProps = (f: HTMLFormElement | null): Properties => {
+    const get = (a: string) => (f && f.getAttribute(a)) || undefined;
+    const action = get('action');
+    return { form_id: get('id'), form_name: get('name'), form_action: action && c._clean(action) };
   };
+  const fieldProps = (f: Field): Properties => ({
+    field_name: fieldName(f),
+    field_type: f.type || f.tagName.toLowerCase(),
+    ...formProps(f.form),
+  });
+  const emit = (type: 'form_focus' | 'form_blur' | 'form_submit' | 'form_error', el: Element, properties: Properties) =>
+    c._emit(type, properties, { element: c._describe(el, type != 'form_submit') });
+  /** Listen for a field event (`invalid` does not bubble: every listener is in the capture phase). */
+  const onField = (type: string, handler: (f: Field) => void) =>
+    c._on(document, type, (e: Event) => {
+      const f = targetOf(e);
+      if (f && isField(f) && !ignored(f)) handler(f);
+    });
+
+  onField('focusin', (f) => {
+    focusedAt.set(f, c._now());
+    if (f.form && !ignored(f.form)) started.set(f.form, fieldName(f));
+    emit('form_focus', f, fieldProps(f));
+  });
+  onField('focusout', (f) => {
+    const since = focusedAt.get(f);
+    focusedAt.delete(f);
+    const properties = fieldProps(f);
+    if (since != null) properties.duration_ms = Math.max(0, c._now() - since);
+    emit('form_blur', f, properties);
+  });
+  onField('invalid', (f) => {
+    const v = f.value;
+    const message = f.validationMessage || '';
+    emit('form_error', f, { ...fieldProps(f), message: v ? message.split(v).join('***') : message });
+  });
+  c._on(document, 'submit', (e: Event) => {
+    const form = targetOf(e) as HTMLFormElement | null;
+    if (!form || form.tagName != 'FORM' || ignored(form)) return;
+    started.delete(form);
+    emit('form_submit', form, { ...formProps(form), field_count: [...form.elements].filter(isField).length });
+  });
+
+  c._ends.push((reason) => {
+    if (reason == 'hidden') return; // a hidden tab may come back; abandonment is about leaving
+    started.forEach((last, form) =>
+      c._emit('custom', { ...formProps(form), last_field: last }, { name: 'form_abandoned', element: c._describe(form, false) }),
+    );
+    started.clear();
+  });
 }

@@ -5,128 +5,116 @@
  * change, or element removed. A tab that becomes visible again starts a new view.
  */
 
-import type { Ctx, EndReason, Module } from '../module';
+import { ignored, type Ctx } from '../module';
 import type { ProductInfo } from '../types';
 import type { ScrollDepth } from './scroll';
 
 interface View {
-  info: ProductInfo;
-  el?: Element;
-  inView: boolean;
-  since: number | null;
-  total: number;
+  _info: ProductInfo;
+  _el?: Element;
+  _in: boolean;
+  /** when the current visible stretch began; undefined while not counting */
+  _since?: number;
+  _total: number;
 }
 
-const ATTR = 'data-crow-product-id';
+const SEL = '[data-crow-product-id]';
 
-export interface Products extends Module {
-  manual(info: ProductInfo): void;
+export interface Products {
+  _manual(info: ProductInfo): void;
+  /** The page is visible again after `hidden`. */
+  _resume(): void;
 }
 
 function infoOf(el: Element): ProductInfo {
   const a = (n: string) => el.getAttribute('data-crow-product-' + n) || undefined;
-  const price = parseFloat(a('price') || '');
+  const price = parseFloat(a('price')!);
   return { id: a('id') || '', name: a('name'), price: isNaN(price) ? undefined : price, currency: a('currency') };
 }
 
-const visible = () => document.visibilityState !== 'hidden';
+export function products(c: Ctx, scroll: ScrollDepth, auto: boolean): Products {
+  const views = new Map<object, View>();
+  const view = (info: ProductInfo, el?: Element): View => ({ _info: info, _el: el, _in: !el, _total: 0 });
 
-export function products(ctx: Ctx, scroll: ScrollDepth, auto: boolean): Products {
-  const views = new Map<Element | object, View>();
-  let io: IntersectionObserver | undefined;
-  let mo: MutationObserver | undefined;
-
-  const pause = (v: View) => {
-    if (v.since !== null) v.total += Math.max(0, ctx.now() - v.since);
-    v.since = null;
-  };
-  const start = (v: View) => {
-    if (v.inView && v.since === null && visible()) v.since = ctx.now();
+  /** Bank the time counted so far, then (`run`) count on while in view and the tab is visible. */
+  const tick = (v: View, run?: boolean) => {
+    if (v._since != null) v._total += Math.max(0, c._now() - v._since);
+    v._since = run && v._in && document.visibilityState != 'hidden' ? c._now() : undefined;
   };
   const finish = (v: View) => {
-    pause(v);
-    if (v.total > 0) {
-      const { id, name, price, currency } = v.info;
-      ctx.emit({
-        type: 'product_view',
-        properties: { product_id: id, name, price, currency, duration_ms: v.total, scroll_depth: scroll.depth() },
+    tick(v);
+    if (v._total > 0) {
+      const { id, name, price, currency } = v._info;
+      c._emit('product_view', {
+        product_id: id,
+        name,
+        price,
+        currency,
+        duration_ms: v._total,
+        scroll_depth: scroll._depth(),
       });
     }
-    v.total = 0;
+    v._total = 0;
   };
 
-  const track = (el: Element) => {
-    if (views.has(el) || ctx.ignored(el)) return;
-    views.set(el, { info: infoOf(el), el, inView: false, since: null, total: 0 });
-    io!.observe(el);
-  };
-  const scan = (root: Node) => {
-    if (root.nodeType !== 1) return;
-    const el = root as Element;
-    if (el.hasAttribute(ATTR)) track(el);
-    el.querySelectorAll('[' + ATTR + ']').forEach(track);
-  };
-
-  if (auto && typeof IntersectionObserver !== 'undefined') {
-    io = new IntersectionObserver(
-      (entries) => {
-        for (const en of entries) {
+  if (auto && self.IntersectionObserver) {
+    const root = document.documentElement;
+    const io = new IntersectionObserver(
+      (entries) =>
+        entries.forEach((en) => {
           const v = views.get(en.target);
-          if (!v) continue;
-          const on = en.isIntersecting && en.intersectionRatio >= 0.5;
-          if (on && !v.inView) {
-            v.inView = true;
-            start(v);
-          } else if (!on && v.inView) {
-            v.inView = false;
-            pause(v); // the view continues if it scrolls back in before the page ends
-          }
-        }
-      },
-      { threshold: [0, 0.5, 1] },
+          // out of view: the view continues if it scrolls back in before the page ends
+          if (v) tick(v, (v._in = en.isIntersecting && en.intersectionRatio >= 0.5));
+        }),
+      { threshold: 0.5 },
     );
-    scan(document.documentElement);
-    if (typeof MutationObserver !== 'undefined') {
-      mo = new MutationObserver((records) => {
-        let removed = false;
-        for (const r of records) {
-          r.addedNodes.forEach(scan);
-          if (r.removedNodes.length) removed = true;
-        }
-        if (removed) {
-          views.forEach((v, k) => {
-            if (v.el && !v.el.isConnected) {
-              finish(v);
-              io!.unobserve(v.el);
-              views.delete(k);
-            }
-          });
-        }
+    const track = (el: Element) => {
+      if (views.has(el) || ignored(el)) return;
+      views.set(el, view(infoOf(el), el));
+      io.observe(el);
+    };
+    const scan = (n: Node) => {
+      if (n.nodeType != 1) return;
+      if ((n as Element).matches(SEL)) track(n as Element);
+      (n as Element).querySelectorAll(SEL).forEach(track);
+    };
+    scan(root);
+    const mo = new MutationObserver((records) => {
+      let removed = 0;
+      records.forEach((r) => {
+        r.addedNodes.forEach(scan);
+        removed += r.removedNodes.length;
       });
-      mo.observe(document.documentElement, { childList: true, subtree: true });
-    }
+      if (removed)
+        views.forEach((v, k) => {
+          if (v._el && !v._el.isConnected) {
+            finish(v);
+            io.unobserve(v._el);
+            views.delete(k);
+          }
+        });
+    });
+    mo.observe(root, { childList: true, subtree: true });
+    c._offs.push(() => {
+      io.disconnect();
+      mo.disconnect();
+    });
   }
 
+  c._ends.push((reason) =>
+    views.forEach((v, k) => {
+      finish(v);
+      if (!v._el && reason != 'hidden') views.delete(k); // manual views belong to one page
+      else tick(v, reason == 'route'); // an element that survives the route starts anew
+    }),
+  );
+
   return {
-    manual(info) {
-      const v: View = { info: { ...info, id: String(info.id) }, inView: true, since: null, total: 0 };
-      start(v);
+    _manual(info) {
+      const v = view({ ...info, id: String(info.id) });
+      tick(v, true);
       views.set({}, v);
     },
-    end(reason: EndReason) {
-      views.forEach((v, k) => {
-        finish(v);
-        if (!v.el && reason !== 'hidden') views.delete(k); // manual views belong to one page
-        else if (reason === 'route') start(v); // an element that survives the route starts anew
-      });
-    },
-    resume() {
-      views.forEach(start);
-    },
-    stop() {
-      io && io.disconnect();
-      mo && mo.disconnect();
-      views.clear();
-    },
+    _resume: () => views.forEach((v) => tick(v, true)),
   };
 }
