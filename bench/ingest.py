@@ -19,7 +19,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 BATCH = 50
 WORKERS = 2
-THREADS = int(os.environ.get("CROW_BENCH_THREADS", "4"))  # per worker: 2 x 4 = 8 DB connections
+THREADS = int(os.environ.get("CROW_BENCH_THREADS", "2"))  # per worker: 2 x 2 = 4 DB connections
 CONCURRENCIES = [int(c) for c in os.environ.get("CROW_BENCH_CONCURRENCY", "8,32,64").split(",")]
 DURATION = float(os.environ.get("CROW_BENCH_SECONDS", "8"))
 WARMUP = 2.0
