@@ -234,8 +234,17 @@ def analyse(context: SessionContext, events: list[TimelineEvent]) -> Analysis:
             load = event.props.get("load_ms")
             if isinstance(load, int | float) and load >= SLOW_LOAD_MS:
                 a.slow.append((event, f"{path or 'a page'} loaded in {load / 1000:.1f} s"))
-        elif event.type == "web_vital" and str(event.props.get("rating") or "").lower() == "poor":
-            a.poor_vitals.append((event, f"poor {event.props.get('name', 'web vital')} on {path or 'a page'}"))
+        elif event.type == "web_vital":
+            # The SDK may report CLS/INP again at the final pagehide: only the latest value per metric
+            # and page counts, so one bad page is one finding (and an improved value clears it).
+            metric = event.props.get("name", "web vital")
+            a.poor_vitals = [
+                (e, t)
+                for e, t in a.poor_vitals
+                if (e.props.get("name", "web vital"), e.url_path) != (metric, event.url_path)
+            ]
+            if str(event.props.get("rating") or "").lower() == "poor":
+                a.poor_vitals.append((event, f"poor {metric} on {path or 'a page'}"))
     for key, focus in form_focus.items():
         if key not in form_submitted and (focus.url_path or "") not in submitted_paths:
             a.abandoned_forms.append((focus, _form_label(focus)))

@@ -74,3 +74,13 @@ def test_product_named_from_slug_when_not_in_catalog(shop: Any) -> None:
     assert name_from_slug("laptop-x1") == "Laptop X1"
     result = interpret(shop, "s", [{"type": "page_view", "url_path": "/products/travel-mug-m2", "t": 0}])
     assert result.products == ["Travel Mug M2"]
+
+
+def test_a_vital_reported_again_at_pagehide_counts_once(shop: Any) -> None:
+    page = {"type": "page_view", "url_path": "/products/laptop-x1"}
+    cls = {"type": "web_vital", "url_path": "/products/laptop-x1", "properties": {"name": "CLS", "rating": "poor"}}
+    result = interpret(shop, "vitals", [page, cls, {**cls, "properties": {"name": "CLS", "rating": "poor"}}])
+    assert [s.kind for s in result.frustration_signals] == ["poor_vital"]
+
+    improved = {**cls, "properties": {"name": "CLS", "rating": "good"}}
+    assert [s.kind for s in interpret(shop, "vitals-2", [page, cls, improved]).frustration_signals] == []
