@@ -64,6 +64,7 @@ def batch(request: HttpRequest) -> HttpResponse:
         ip=enrich.client_ip(meta.get("REMOTE_ADDR", ""), meta.get("HTTP_X_FORWARDED_FOR", "")),
         user_agent=meta.get("HTTP_USER_AGENT", ""),
         received_at=datetime.now(UTC),
+        do_not_track=meta.get("HTTP_DNT") == "1" or meta.get("HTTP_SEC_GPC") == "1",
     )
     return _json(result.status, result.body, result.headers)
 

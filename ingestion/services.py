@@ -192,6 +192,7 @@ def batch_request_handle(
     ip: str,
     user_agent: str,
     received_at: datetime,
+    do_not_track: bool = False,
 ) -> IngestResponse:
     """POST /v1/batch from the raw request to the response. Never raises for any input."""
     try:
@@ -206,6 +207,7 @@ def batch_request_handle(
             ip=ip,
             user_agent=user_agent,
             received_at=received_at,
+            do_not_track=do_not_track,
         )
     except IngestError as exc:
         return IngestResponse(exc.status, {"error": exc.code, "detail": exc.detail}, exc.headers)
@@ -237,6 +239,7 @@ def _handle(
     ip: str,
     user_agent: str,
     received_at: datetime,
+    do_not_track: bool = False,
 ) -> IngestResponse:
     mime = content_type.partition(";")[0].strip().lower()
     if mime not in ("application/json", "text/plain"):
@@ -258,6 +261,14 @@ def _handle(
     count = len(batch.events)
     if count > settings.CROW_INGEST_MAX_EVENTS:
         raise IngestError(413, "too_many_events", f"at most {settings.CROW_INGEST_MAX_EVENTS} events per batch", cors)
+    if do_not_track and key.respect_dnt:
+        # The org honours Do Not Track / Global Privacy Control: nothing is stored, and the answer
+        # says so in its body (a 202 that silently drops is what users hate in other tools).
+        return IngestResponse(
+            202,
+            {"accepted": 0, "duplicates": 0, "rejected": [], "dropped": count, "reason": "do_not_track"},
+            cors,
+        )
     wait = limits.rate_limit_check(key_prefix=key.prefix, rate=key.rate_limit, cost=count)
     if wait:
         limits.usage_record(key_prefix=key.prefix, rate_limited=count)

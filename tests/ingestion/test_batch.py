@@ -354,3 +354,19 @@ def test_no_full_ip_in_any_table(client, org, key) -> None:
             for needle in needles:
                 cursor.execute(f'SELECT count(*) FROM "{table}" WHERE "{column}"::text LIKE %s', [f"%{needle}%"])
                 assert cursor.fetchone()[0] == 0, (table, column, needle)
+
+
+@pytest.mark.parametrize("header", ["HTTP_DNT", "HTTP_SEC_GPC"])
+def test_do_not_track_is_honoured_and_said_in_the_body(client, org, key, header) -> None:
+    response = post(client, ISSUE_BATCH, key=key.raw, **{header: "1"})
+    assert response.status_code == 202
+    assert response.json() == {"accepted": 0, "duplicates": 0, "rejected": [], "dropped": 4, "reason": "do_not_track"}
+    assert Event.objects.for_org(org).count() == 0
+
+
+def test_do_not_track_is_ignored_when_the_org_opts_out(client) -> None:
+    org = OrgFactory.create(respect_dnt=False)
+    key = KeyFactory.create(org)
+    response = post(client, ISSUE_BATCH, key=key.raw, HTTP_DNT="1")
+    assert response.json()["accepted"] == 4
+    assert Event.objects.for_org(org).count() == 4
