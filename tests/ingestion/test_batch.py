@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import gzip
 import uuid
+from typing import Any
 from datetime import UTC, datetime, timedelta
 
 import orjson
@@ -358,7 +359,8 @@ def test_no_full_ip_in_any_table(client, org, key) -> None:
 
 @pytest.mark.parametrize("header", ["HTTP_DNT", "HTTP_SEC_GPC"])
 def test_do_not_track_is_honoured_and_said_in_the_body(client, org, key, header) -> None:
-    response = post(client, ISSUE_BATCH, key=key.raw, **{header: "1"})
+    headers: dict[str, Any] = {header: "1"}
+    response = post(client, ISSUE_BATCH, key=key.raw, **headers)
     assert response.status_code == 202
     assert response.json() == {"accepted": 0, "duplicates": 0, "rejected": [], "dropped": 4, "reason": "do_not_track"}
     assert Event.objects.for_org(org).count() == 0
