@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import gzip
 import uuid
-from typing import Any
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import orjson
 import pytest
