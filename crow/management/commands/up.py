@@ -30,7 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--no-worker", action="store_true", help="run no RQ worker or scheduler")
         parser.add_argument("--web-workers", type=int, default=int(os.environ.get("CROW_WEB_WORKERS", "2")))
-        parser.add_argument("--web-threads", type=int, default=int(os.environ.get("CROW_WEB_THREADS", "4")))
+        parser.add_argument("--web-threads", type=int, default=int(os.environ.get("CROW_WEB_THREADS", "2")))
         parser.add_argument("--no-seed", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
