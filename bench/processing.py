@@ -86,6 +86,7 @@ def main() -> None:
         summaries.append(rules.interpret(context=session_enrich(session=session, events=timeline), events=timeline))
     rules_rate = len(keys) / (time.perf_counter() - started)
     embedder = embedder_for_settings()
+    embedder.embed(["warm-up"])  # the first call initialises torch's kernels; not a per-session cost
     started = time.perf_counter()
     for result in summaries:
         embedder.embed([result.summary])
@@ -96,7 +97,7 @@ def main() -> None:
     started = time.perf_counter()
     for key in keys:
         services.session_enqueue(organization_id=org.pk, session_key=key, queue=queue)
-    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    SimpleWorker([queue], connection=queue.connection).work(burst=True, logging_level="WARNING")
     elapsed = time.perf_counter() - started
     done = Interaction.objects.for_org(org).filter(session_key__in=keys).count()
     stored = set(Interaction.objects.for_org(org).values_list("session_key", flat=True))
@@ -104,8 +105,13 @@ def main() -> None:
     if missing:
         from processing.models import SessionRun
 
-        for run in SessionRun.objects.for_org(org).filter(session__session_id__in=missing):
-            print(f"  not stored: {run.session.session_id} {run.status} {run.last_step} {run.last_error[:200]}")
+        runs = {
+            r.session.session_id: r for r in SessionRun.objects.for_org(org).filter(session__session_id__in=missing)
+        }
+        for key in missing:
+            run = runs.get(key)
+            state = f"{run.status} after {run.last_step or 'no step'} {run.last_error[:200]}" if run else "never ran"
+            print(f"  not stored: {key}: {state}")
     print(f"  baseline: rules interpreter alone {rules_rate:.0f} sessions/s; local embedding alone {embed_rate:.0f}/s")
     print(
         f"  full workflow (validate, enrich, rules, embed, store, archive) in-process: "
