@@ -88,6 +88,9 @@ class SessionContext:
     event_products: dict[int, str]
     catalog_names: list[str]
     prompt_addition: str = ""
+    # product_view events that were impressions (a card among others on a list page, or another
+    # product's card on a product page), not a look at that product's own page.
+    impressions: list[int] = field(default_factory=list)
 
     def product(self, name: str) -> ProductRef | None:
         lowered = name.strip().lower()

@@ -63,6 +63,7 @@ class Milestone:
 
 @dataclass
 class Analysis:
+    impressions: int = 0  # product cards seen in passing on list pages
     product_order: list[str] = field(default_factory=list)
     dwell: dict[str, float] = field(default_factory=dict)
     product_sequence: list[str] = field(default_factory=list)
@@ -144,12 +145,15 @@ def analyse(context: SessionContext, events: list[TimelineEvent]) -> Analysis:
     submitted_paths: set[str] = set()
     recent_clicks: list[TimelineEvent] = []
     last_rage_index = -10
+    impressions = set(context.impressions)
     for event in events:
         product = context.event_products.get(event.index)
         words = _words(event)
         path = event.url_path or ""
         name = (event.name or "").lower()
-        if event.type in ("page_view", "product_view") and product:
+        if event.index in impressions:
+            a.impressions += 1
+        elif event.type in ("page_view", "product_view") and product:
             if product not in a.product_order:
                 a.product_order.append(product)
             if not a.product_sequence or a.product_sequence[-1] != product:
@@ -268,6 +272,8 @@ def _milestones(context: SessionContext, events: list[TimelineEvent], a: Analysi
     seen_products: set[str] = set()
     for event in events:
         product = context.event_products.get(event.index)
+        if event.index in context.impressions:
+            continue
         if event.type in ("page_view", "product_view") and product and product not in seen_products:
             seen_products.add(product)
             found.append(Milestone("product", event.index, f"Viewed {product} product page", product))
@@ -508,6 +514,8 @@ class RulesInterpreter:
             found.append(f"navigation: {context.page_views} page views over {distinct} pages, {pattern}")
         for product in a.product_order:
             found.append(f"product view: {product} ({a.dwell.get(product, 0.0):.0f} s)")
+        if a.impressions:
+            found.append(f"product cards seen in lists: {a.impressions}")
         if len(a.product_sequence) > len(a.product_order):
             found.append("back-and-forth between products")
         if a.searches:

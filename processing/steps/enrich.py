@@ -71,10 +71,23 @@ def session_enrich(*, session: Session, events: list[TimelineEvent], prompt_addi
         products.setdefault(ref.name.lower(), ref)
         event_products[event.index] = products[ref.name.lower()].name
 
-    current: ProductRef | None = None  # the product page the visitor is on, for clicks there
+    # How many product cards each page showed: several on one page are a list of impressions.
+    cards_on_page: dict[int, int] = {}
+    page = -1
     for event in events:
         if event.type == "page_view":
-            current = None
+            page = event.index
+        elif event.type == "product_view":
+            cards_on_page[page] = cards_on_page.get(page, 0) + 1
+
+    impressions: list[int] = []
+    current: ProductRef | None = None  # the product the visitor is looking at, for clicks there
+    page_product: ProductRef | None = None  # the product whose page this is (from its URL)
+    page = -1
+    for event in events:
+        if event.type == "page_view":
+            current = page_product = None
+            page = event.index
             if event.url_path:
                 match = _path_product(event.url_path, catalog)
                 if match is not None:
@@ -85,21 +98,32 @@ def session_enrich(*, session: Session, events: list[TimelineEvent], prompt_addi
                         inferred = name_from_slug(slug.group(1))
                         known = by_name.get(inferred.lower())
                         current = _ref(known) if known else ProductRef(name=inferred, url_path=event.url_path)
+            page_product = current
             if current is not None:
                 remember(current, event)
         elif event.type == "product_view":
             pid, pname = event.props.get("product_id"), event.props.get("name")
             found = by_external.get(str(pid)) if pid else None
             found = found or (by_name.get(str(pname).lower()) if pname else None)
+            viewed: ProductRef | None = None
             if found is not None:
-                current = _ref(found)
+                viewed = _ref(found)
             elif pname:
-                current = ProductRef(name=str(pname), external_id=str(pid) if pid else None)
+                viewed = ProductRef(name=str(pname), external_id=str(pid) if pid else None)
             elif current is None and event.url_path:
                 match = _path_product(event.url_path, catalog)
-                current = _ref(match) if match else None
-            if current is not None:
-                remember(current, event)
+                viewed = _ref(match) if match else None
+            if viewed is None:
+                continue
+            remember(viewed, event)
+            if page_product is not None:
+                is_impression = viewed.name.lower() != page_product.name.lower()
+            else:
+                is_impression = cards_on_page.get(page, 0) > 1
+            if is_impression:
+                impressions.append(event.index)  # seen in passing: not what clicks on this page are about
+            else:
+                current = viewed
         elif event.type == "click" and current is not None:
             event_products[event.index] = current.name
 
@@ -130,4 +154,5 @@ def session_enrich(*, session: Session, events: list[TimelineEvent], prompt_addi
         event_products=event_products,
         catalog_names=catalog_names,
         prompt_addition=prompt_addition,
+        impressions=impressions,
     )

@@ -84,3 +84,27 @@ def test_a_vital_reported_again_at_pagehide_counts_once(shop: Any) -> None:
 
     improved = {**cls, "properties": {"name": "CLS", "rating": "good"}}
     assert [s.kind for s in interpret(shop, "vitals-2", [page, cls, improved]).frustration_signals] == []
+
+
+def test_product_cards_on_a_list_are_impressions_not_product_page_views(shop: Any) -> None:
+    cards = [
+        {"type": "product_view", "url_path": "/", "properties": {"product_id": pid, "duration_ms": 900}}
+        for pid in ("phone-z5", "laptop-x1")
+    ]
+    result = interpret(
+        shop,
+        "list-then-buy",
+        [
+            {"type": "page_view", "url_path": "/"},
+            *cards,
+            {"type": "page_view", "url_path": "/products/laptop-x1"},
+            # A card of the list page, reported when the route changed: another product's card.
+            {"type": "product_view", "url_path": "/products/laptop-x1", "properties": {"product_id": "phone-z5"}},
+            {"type": "click", "element": "add_to_cart"},
+            {"type": "page_view", "url_path": "/cart"},
+            {"type": "click", "element": "checkout"},
+        ],
+    )
+    assert result.summary == EXPECTED_SUMMARY
+    assert result.products == ["Laptop X1"]
+    assert "product cards seen in lists: 3" in result.behaviors

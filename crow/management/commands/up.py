@@ -62,8 +62,17 @@ class Command(BaseCommand):
             "websocket": [*granian, "--interface", "asginl", "--port", str(port + 1), "crow.asgi:application"],
         }
         if not options["no_worker"]:
-            commands["worker"] = [python, manage, "rqworker", "sessions", "default", "--with-scheduler"]
-            commands["cron"] = [python, manage, "rqcron", "crow.cron"]
+            # Warnings only: a line per job would bury the banner; the admin and /healthz show the queue.
+            quiet = ["-v", "0"] if options["verbosity"] < 2 else []
+            commands["worker"] = [python, manage, "rqworker", "sessions", "default", "--with-scheduler", *quiet]
+            commands["cron"] = [
+                python,
+                manage,
+                "rqcron",
+                "crow.cron",
+                "--logging-level",
+                "WARNING" if quiet else "INFO",
+            ]
 
         children = {
             name: subprocess.Popen(cmd, cwd=settings.BASE_DIR, start_new_session=True)  # noqa: S603
