@@ -1,6 +1,6 @@
-/** The contract between the tracker core and its capture modules. */
+/** The contracts between the tracker core and its modules: delivery (`Core`) and capture (`Ctx`). */
 
-import type { ElementInfo, EventInput, EventType, Properties } from './types';
+import type { CROWOptions, ElementInfo, EventInput, EventType, Properties } from './types';
 import type { Cleanup } from './util';
 
 /**
@@ -28,6 +28,27 @@ export interface Ctx {
   _on(target: EventTarget, type: string, handler: (e: any) => void): void;
   _offs: Cleanup[];
   _ends: ((reason: EndReason) => void)[];
+}
+
+/** The number options (see DEFAULTS in tracker.ts). */
+export type NumOption = 'batchSize' | 'flushInterval' | 'maxQueue' | 'sessionTimeout' | 'deadClickMs';
+
+/**
+ * What the tracker shares with its delivery modules (`queue`, `transport`, `consent`): one object built
+ * once per tracker. Members are `_`-prefixed so the IIFE build shortens them.
+ */
+export interface Core {
+  _o: CROWOptions;
+  /** console.log under `debug: true`. */
+  _log(...args: unknown[]): void;
+  /** `fn`, guarded: errors are logged (debug) and give undefined, never a throw. */
+  _safe<A extends unknown[], R>(fn: (...a: A) => R): (...a: A) => R | undefined;
+  /** A positive number option, else its default `d` (as in DEFAULTS). */
+  _num(k: NumOption, d: number): number;
+  _now(): number;
+  _apiKey: string;
+  /** `{endpoint}/v1/batch` */
+  _batch: string;
 }
 
 /** Element target of an event (text nodes → parent element). */

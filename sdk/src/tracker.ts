@@ -1,27 +1,30 @@
 /**
- * CROWTracker: the core. Owns identity, consent, the persisted queue, delivery (batching, retry,
- * beacons) and the page lifecycle, and wires up the capture modules.
+ * CROWTracker: the core. Owns identity, sessions and the page lifecycle, and wires together the
+ * delivery modules (`consent`, `queue`, `transport`) and the capture modules.
  *
- * Everything lives in one closure built by the constructor (closures minify far better than classes:
- * locals shrink to one letter, `this._member` does not). Every public method is guarded: the SDK never
- * throws into the host page.
+ * Everything lives in one closure built by the constructor, and each module is a closure built by its
+ * factory (closures minify far better than classes: locals shrink to one letter, `this._member` does
+ * not). Every public method is guarded: the SDK never throws into the host page.
  */
 
 import { clicks } from './autocapture/clicks';
 import { forms } from './autocapture/forms';
 import { products, type Products } from './autocapture/products';
 import { scrollDepth } from './autocapture/scroll';
-import { batchContext, deviceType } from './context';
+import { createConsent } from './consent';
+import { deviceType } from './context';
 import { uuid } from './ids';
-import type { Ctx, EndReason } from './module';
+import type { Core, Ctx, EndReason, NumOption } from './module';
+import { createQueue } from './queue';
 import { describe } from './selector';
+import { createTransport } from './transport';
 import type { AutocaptureOptions, ConsentState, CROWOptions, CrowEvent, EventInput, ProductInfo, Properties } from './types';
 import { cleanUrl, DEFAULT_QUERY_PARAMS } from './url';
-import { getItem, hook, on, parseJSON, PREFIX, resolved, setItem, store, type Cleanup } from './util';
+import { getItem, hook, on, parseJSON, resolved, setItem, type Cleanup } from './util';
 import { vitals } from './vitals';
 
 /**
- * Option defaults. tracker code spells the numbers out where it reads an option (`num('batchSize', 20)`)
+ * Option defaults. The SDK's code spells the numbers out where it reads an option (`num('batchSize', 20)`)
  * instead of looking them up here, so that the IIFE (which does not export DEFAULTS) carries no copy
  * of this object: keep the two in step.
  */
@@ -36,46 +39,10 @@ export const DEFAULTS = {
   debug: false,
 };
 
-/** At most this many events / bytes per request. */
-const MAX_EVENTS = 500;
-const MAX_BYTES = 1048576; // 1 MiB
-/** Browsers cap keepalive/beacon payloads at 64 KiB in flight; stay below it. */
-const KEEPALIVE_BYTES = 61440; // 60 KiB
-
-/** Exponential backoff: 1 s, 2 s, 4 s … capped at 60 s, each with ±25% jitter (so tabs don't sync up). */
-export function backoff(attempt: number): number {
-  return Math.min(60000, 1000 * 2 ** attempt) * (0.75 + Math.random() / 2);
-}
-
-/** UTF-8 byte length. */
-const byteLength = (s: string): number => new Blob([s]).size;
-
-/** Short, stable, non-reversible-enough tag so storage keys don't carry the whole api key. */
-function tag(s: string): string {
-  let h = 5381;
-  for (let i = 0; i < s.length; i++) h = ((h * 33) ^ s.charCodeAt(i)) >>> 0;
-  return h.toString(36);
-}
-
 interface Session {
   id: string;
   start: number;
   last: number;
-}
-
-/** The unacknowledged queue as stored in localStorage. */
-interface Stored {
-  /** events */
-  e: CrowEvent[];
-  /** dropped counter not yet reported */
-  d: number;
-}
-
-interface Chunk {
-  _body: string;
-  _ids: Set<string>;
-  /** dropped count reported in this chunk's context */
-  _dropped: number;
 }
 
 export class CROWTracker {
@@ -116,7 +83,7 @@ export class CROWTracker {
     const auto = o.autocapture;
     const want = (k: keyof AutocaptureOptions) => (auto && typeof auto == 'object' ? auto[k] !== false : auto !== false);
     /** A positive number option, else its default `d` (as in DEFAULTS). */
-    const num = (k: 'batchSize' | 'flushInterval' | 'maxQueue' | 'sessionTimeout' | 'deadClickMs', d: number) => {
+    const num = (k: NumOption, d: number) => {
       const v = o[k];
       return typeof v == 'number' && v > 0 ? v : d;
     };
@@ -132,34 +99,9 @@ export class CROWTracker {
     let off = typeof document == 'undefined';
     /** shutdown() called: no new events, in-flight delivery finishes. */
     let closed = false;
-    /** 401/403: the api key is invalid or revoked; this instance never sends again. */
-    let halted = false;
-    let state: ConsentState = 'pending';
-    /** Storage allowed (consent granted). */
-    let persist = false;
     let aid = '';
     let uid: string | undefined;
     let session: Session;
-    /** The unacknowledged queue, mirrored to localStorage under this instance's own key. */
-    let items: CrowEvent[] = [];
-    /** Events dropped because the queue was full, reported in the next batch's context. */
-    let dropped = 0;
-    let persistScheduled = false;
-    const base = 'q:' + tag(apiKey) + ':';
-    const key = base + uuid().slice(0, 8);
-    /**
-     * Events not to put in a new chunk: 1 = in flight (fetch), 2 = handed to sendBeacon while hidden;
-     * a beacon gives no answer, so those stay queued until the page is visible again (see show()).
-     */
-    const busy = new Map<string, 1 | 2>();
-    const unbeacon = () => busy.forEach((v, id) => v > 1 && busy.delete(id));
-    let timer: ReturnType<typeof setTimeout> | 0 = 0;
-    let sending: Promise<void> | 0 = 0;
-    let attempt = 0;
-    let retryAt = 0;
-    /** retryAt came from the server's Retry-After (honoured even at unload and when back online). */
-    let serverRetry = false;
-    let chunkMax = MAX_EVENTS;
     /** Cleaned URL of the current page view. */
     let page = '';
     /** The tracker's own listeners (removed by shutdown) and the capture modules' (removed by stop). */
@@ -169,16 +111,28 @@ export class CROWTracker {
     let started = false;
     let productViews: Products | undefined;
 
-    const active = () => !off && !closed && !halted && state != 'denied';
+    // ------------------------------------------------------------ consent, queue, transport
+    const core: Core = { _o: o, _log: log, _safe: safe, _num: num, _apiKey: apiKey, _now: now, _batch: url };
+    /**
+     * Storage and delivery allowed: consent granted (and not `off`: `consent.state` is then `denied`).
+     * While consent is pending everything stays in memory. (`consent` itself is created below, once
+     * setConsent, which it calls, exists; nothing here runs before that.)
+     */
+    const persist = () => consent._api.state == 'granted';
+    const queue = createQueue(core, persist);
+    const transport = createTransport(core, queue, persist, () => closed);
+
+    /** Capturing: not `off` (`consent.state` is then `denied`), not shut down, not halted by a 401/403. */
+    const active = () => !closed && !transport._halted() && consent._api.state != 'denied';
 
     // ------------------------------------------------------------ identity
     const fresh = (): Session => {
       const t = now();
       return { id: uuid(), start: t, last: t };
     };
-    const saveSession = () => persist && setItem('session', JSON.stringify(session), true);
+    const saveSession = () => persist() && setItem('session', JSON.stringify(session), true);
     const saveIds = () => {
-      if (!persist) return;
+      if (!persist()) return;
       setItem('aid', aid);
       setItem('uid', uid);
       saveSession();
@@ -190,79 +144,13 @@ export class CROWTracker {
       saveIds();
     };
 
-    // ------------------------------------------------------------ queue
-    /** Keys (without `crow:`) of every stored queue of this api key: other tabs, earlier page loads. */
-    const storedQueues = () => {
-      try {
-        return Object.keys(store()!)
-          .filter((k) => k.startsWith(PREFIX + base))
-          .map((k) => k.slice(PREFIX.length));
-      } catch {
-        return [];
-      }
-    };
-    const persistQueue = () => {
-      // A full localStorage (quota) keeps the events in memory only; they are still sent this page.
-      if (persist) setItem(key, items.length || dropped ? JSON.stringify({ e: items, d: dropped } as Stored) : null);
-    };
-    /** Keep at most `maxQueue` events; the oldest go first and are counted. */
-    const trim = () => {
-      const over = items.length - num('maxQueue', 1000);
-      if (over > 0) {
-        items.splice(0, over);
-        dropped += over;
-      }
-    };
-    /**
-     * Merge queues left in localStorage by earlier page loads or other tabs, then take them over. If
-     * another live tab still holds some of those events they may be sent twice, which the server's
-     * event_id dedupe makes harmless - duplicates are preferred to loss.
-     */
-    const adopt = () => {
-      const seen = new Set(items.map((e) => e.event_id));
-      storedQueues().forEach(
-        // guarded per key: a corrupt entry (not JSON, no `e` array) is removed and skipped
-        safe((k: string) => {
-          const q = parseJSON<Stored>(getItem(k))!;
-          setItem(k);
-          dropped += q.d | 0;
-          q.e.forEach((e) => {
-            if (e && e.event_id && !seen.has(e.event_id)) {
-              seen.add(e.event_id);
-              items.push(e);
-            }
-          });
-        }),
-      );
-      items.sort((a, b) => a.timestamp - b.timestamp);
-      trim();
-      persistQueue();
-    };
-    /** Remove acknowledged (or permanently rejected) events. */
-    const remove = (ids: Set<string>) => {
-      if (!ids.size) return;
-      items = items.filter((e) => !ids.has(e.event_id));
-      persistQueue();
-    };
-
     // ------------------------------------------------------------ capture
     const enqueue = (input: EventInput) => {
       const e = { event_id: uuid(), timestamp: now(), anonymous_id: aid, ...input } as CrowEvent;
       if (uid) e.user_id = uid;
-      items.push(e);
-      trim();
-      // Coalesce the writes of one task into a single microtask: a burst of events costs one
-      // JSON.stringify, and the write still lands before any unload (which runs in a later task).
-      if (persist && !persistScheduled) {
-        persistScheduled = true;
-        resolved.then(() => {
-          persistScheduled = false;
-          persistQueue();
-        });
-      }
+      queue._push(e);
       log('event', e.type, e);
-      if (items.length - busy.size >= num('batchSize', 20)) flush();
-      else schedule();
+      transport._queued();
     };
 
     const emit: Ctx['_emit'] = (type, properties, extra) => {
@@ -339,147 +227,6 @@ export class CROWTracker {
       moduleOffs.splice(0).forEach((f) => safe(f)());
     };
 
-    // ------------------------------------------------------------ delivery
-    const canSend = (atUnload?: boolean) =>
-      !off &&
-      !halted &&
-      state == 'granted' &&
-      !(now() < retryAt && (!atUnload || serverRetry)) &&
-      navigator.onLine !== false;
-
-    const clearTimer = () => {
-      clearTimeout(timer);
-      timer = 0;
-    };
-
-    /** Arm the flush timer: the flush interval, or the retry time while backing off. */
-    const schedule = () => {
-      if (timer || closed || halted || !items.length) return;
-      const t = now();
-      timer = setTimeout(
-        () => {
-          timer = 0;
-          flush();
-        },
-        retryAt > t ? retryAt - t : num('flushInterval', 5000),
-      );
-    };
-
-    /**
-     * Next batch of queued events (oldest first) within `maxBytes` / `maxEvents`. At unload
-     * (`forFetch` false) an event too big for a beacon is left for the next page load; for fetch an
-     * event over 1 MiB can never be accepted and is dropped.
-     */
-    const chunk = (maxBytes: number, maxEvents: number, forFetch?: boolean): Chunk | undefined => {
-      const d = forFetch ? dropped : 0;
-      const head = { api_key: apiKey, sent_at: new Date(now()).toISOString(), context: batchContext(d) };
-      const baseSize = byteLength(JSON.stringify(head)) + 16;
-      const events: CrowEvent[] = [];
-      const ids = new Set<string>();
-      const hopeless = new Set<string>();
-      let size = baseSize;
-      for (const e of items) {
-        const id = e.event_id;
-        if (events.length >= maxEvents) break;
-        if (busy.has(id)) continue;
-        const s = byteLength(JSON.stringify(e)) + 1;
-        if (baseSize + s > maxBytes) {
-          if (forFetch) hopeless.add(id);
-          continue;
-        }
-        if (size + s > maxBytes) break;
-        events.push(e);
-        ids.add(id);
-        size += s;
-      }
-      if (hopeless.size) {
-        log('dropped, > 1 MiB:', hopeless.size);
-        dropped += hopeless.size;
-        remove(hopeless);
-      }
-      if (events.length) return { _body: JSON.stringify({ ...head, events }), _ids: ids, _dropped: d };
-    };
-
-    /**
-     * Apply the server's answer (`status` 0: network error) to a chunk. Returns whether to keep sending.
-     * 2xx acknowledges every event (accepted, duplicate or permanently rejected alike); 401/403 stop for
-     * good; 408/429/5xx and network errors retry (Retry-After, else backoff); 413 halves the batch;
-     * 400 and other 4xx drop it.
-     */
-    const settle = (status: number, retryAfter: string | null | undefined, c: Chunk): boolean => {
-      if (status > 199 && status < 300) {
-        attempt = 0;
-        serverRetry = false;
-        dropped = Math.max(0, dropped - c._dropped);
-        remove(c._ids);
-        return true;
-      }
-      if (status == 401 || status == 403) {
-        halted = true;
-        clearTimer();
-        log('api key rejected', status);
-        return false;
-      }
-      if (!status || status == 408 || status == 429 || status > 499) {
-        // Retry-After: delta-seconds or an HTTP date
-        const after = retryAfter ? (isNaN(+retryAfter) ? Date.parse(retryAfter) - now() : +retryAfter * 1000) : NaN;
-        serverRetry = after == after;
-        const wait = serverRetry ? Math.max(0, after) : backoff(attempt++);
-        retryAt = now() + wait;
-        log('retry in', wait, status);
-        return false;
-      }
-      if (status == 413 && c._ids.size > 1) chunkMax = Math.ceil(c._ids.size / 2);
-      else {
-        log('drop', status);
-        remove(c._ids);
-      }
-      return true;
-    };
-
-    /**
-     * fetch with `Content-Type: text/plain` - a CORS "simple request", so no preflight round-trip - and
-     * `keepalive` when the body fits the browser's keepalive quota, so a send started just before
-     * navigation still completes. Resolves with settle()'s verdict.
-     */
-    const send = async (c: Chunk): Promise<boolean> => {
-      let status = 0;
-      let retryAfter: string | null = null;
-      c._ids.forEach((id) => busy.set(id, 1));
-      try {
-        const res = await fetch(url, {
-          method: 'POST',
-          body: c._body,
-          headers: { 'Content-Type': 'text/plain' },
-          keepalive: byteLength(c._body) < KEEPALIVE_BYTES,
-          credentials: 'omit',
-        });
-        status = res.status;
-        retryAfter = res.headers.get('Retry-After');
-      } catch {}
-      c._ids.forEach((id) => busy.delete(id));
-      return settle(status, retryAfter, c);
-    };
-
-    /** Send chunks one at a time until the queue is empty or the server asks us to stop or wait. */
-    const loop = async () => {
-      for (let c; canSend() && (c = chunk(MAX_BYTES, chunkMax, true)) && (await send(c)); );
-    };
-
-    const flush = (): Promise<void> =>
-      safe(() => {
-        if (sending) return sending;
-        if (canSend() && items.some((e) => !busy.has(e.event_id))) {
-          clearTimer();
-          return (sending = loop()
-            .catch(log)
-            .then(() => {
-              sending = 0;
-              schedule();
-            }));
-        }
-      })() || resolved;
-
     // ------------------------------------------------------------ page lifecycle
     const end = (reason: EndReason) => ends.forEach((f) => safe(f)(reason));
 
@@ -489,17 +236,8 @@ export class CROWTracker {
      */
     const hide = (reason: EndReason) => {
       end(reason);
-      persistQueue();
-      for (let i = 0, c; i < 16 && canSend(true) && (c = chunk(KEEPALIVE_BYTES, MAX_EVENTS)); i++) {
-        // navigator.sendBeacon with a text/plain Blob (no preflight)
-        const body = c._body;
-        if (!safe(() => navigator.sendBeacon(url, new Blob([body], { type: 'text/plain' })))()) {
-          // Beacon refused (quota): one keepalive fetch, whose answer (if the page lives) is handled normally.
-          send(c).then(schedule);
-          return;
-        }
-        c._ids.forEach((id) => busy.set(id, 2));
-      }
+      queue._save();
+      transport._beacon();
     };
 
     /**
@@ -508,31 +246,25 @@ export class CROWTracker {
      * so a duplicate costs bandwidth only - never data.
      */
     const show = () => {
-      unbeacon();
+      transport._unbeacon();
       safe(() => productViews && productViews._resume())();
-      schedule();
+      transport._schedule();
     };
 
     // ------------------------------------------------------------ consent
+    /** What a choice just made (and stored) by consent.grant() / deny() does to capture, storage and delivery. */
     const setConsent = (s: 'granted' | 'denied') => {
-      if (off) return log('disabled');
-      state = s;
-      setItem('consent', s);
       if (s == 'granted') {
-        persist = true;
         saveIds();
-        adopt(); // writes the in-memory buffer and adopts earlier queues
+        queue._adopt(); // writes the in-memory buffer and adopts earlier queues
         if (!closed) startModules();
-        flush();
+        transport._flush();
       } else {
         stopModules();
-        clearTimer();
+        transport._clearTimer();
         // Forget everything, in memory and in storage (including queues of earlier loads) and ids.
-        items = [];
-        dropped = 0;
-        storedQueues().forEach((k) => setItem(k));
-        persist = false;
-        unbeacon();
+        queue._clear();
+        transport._unbeacon();
         setItem('aid');
         setItem('uid');
         setItem('session', null, true);
@@ -540,42 +272,33 @@ export class CROWTracker {
       }
     };
 
+    const consent = createConsent(core, () => off, setConsent);
+
     // ------------------------------------------------------------ setup
     if (!off && (!apiKey || !endpoint)) {
       off = true;
       console.warn('[crow] apiKey and endpoint are required');
     }
-    // Do Not Track or Global Privacy Control
-    const n = navigator as Navigator & { globalPrivacyControl?: boolean };
-    if (!off && o.respectDNT !== false && (n.globalPrivacyControl === true || n.doNotTrack == '1')) {
-      off = true;
-      log('DNT/GPC');
-    }
+    // Do Not Track or Global Privacy Control; else the starting consent state
+    if (!off && !consent._init()) off = true;
     if (!off) {
       try {
-        // `requireConsent` without a stored choice starts `pending`; without `requireConsent` it is implied.
-        const choice = getItem('consent');
-        state = choice == 'granted' || choice == 'denied' ? choice : o.requireConsent ? 'pending' : 'granted';
         // While consent is pending everything stays in memory; it is written once storage is allowed.
-        persist = state == 'granted';
-        aid = (persist && getItem('aid')) || uuid();
-        uid = (persist && getItem('uid')) || undefined;
-        const s = persist && parseJSON<Session>(getItem('session', true));
+        aid = (persist() && getItem('aid')) || uuid();
+        uid = (persist() && getItem('uid')) || undefined;
+        const s = persist() && parseJSON<Session>(getItem('session', true));
         session = s && s.id ? s : fresh();
         saveIds();
-        if (persist) adopt();
+        if (persist()) queue._adopt();
         page = clean(location.href);
         on(listeners, document, 'visibilitychange', () =>
           document.visibilityState == 'hidden' ? hide('hidden') : show(),
         );
         on(listeners, window, 'pagehide', () => hide('pagehide'));
         on(listeners, window, 'pageshow', (e: PageTransitionEvent) => e.persisted && show());
-        on(listeners, window, 'online', () => {
-          if (!serverRetry) retryAt = attempt = 0;
-          flush();
-        });
-        if (state != 'denied') startModules();
-        schedule(); // events adopted from an earlier page load
+        on(listeners, window, 'online', transport._online);
+        if (consent._api.state != 'denied') startModules();
+        transport._schedule(); // events adopted from an earlier page load
       } catch (e) {
         off = true;
         log(e);
@@ -583,13 +306,7 @@ export class CROWTracker {
     }
 
     const self = this as { -readonly [K in keyof CROWTracker]: CROWTracker[K] };
-    self.consent = {
-      grant: safe(() => setConsent('granted')),
-      deny: safe(() => setConsent('denied')),
-      get state() {
-        return off ? 'denied' : state;
-      },
-    };
+    self.consent = consent._api;
     self.track = safe((name: string, properties?: Properties) => {
       if (!name) return log('no name');
       emit('custom', copy(properties), { name: String(name) });
@@ -604,17 +321,17 @@ export class CROWTracker {
       if (product && product.id != null && productViews) productViews._manual(product);
     });
     self.reset = safe(() => active() && resetIds());
-    self.flush = flush;
+    self.flush = transport._flush;
     self.shutdown = () =>
       safe(() => {
         if (off || closed) return;
         stopModules();
         listeners.splice(0).forEach((f) => f());
         closed = true;
-        clearTimer();
-        return flush().then(() => {
-          clearTimer();
-          persistQueue();
+        transport._clearTimer();
+        return transport._flush().then(() => {
+          transport._clearTimer();
+          queue._save();
         });
       })() || resolved;
   }

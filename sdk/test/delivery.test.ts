@@ -137,7 +137,7 @@ describe('retry and backoff', () => {
   });
 
   it('caps the backoff at 60 s', async () => {
-    const { backoff } = await import('../src/tracker');
+    const { backoff } = await import('../src/transport');
     vi.spyOn(Math, 'random').mockReturnValue(0.999);
     expect(backoff(20)).toBeLessThanOrEqual(60000 * 1.25);
     vi.spyOn(Math, 'random').mockReturnValue(0);
