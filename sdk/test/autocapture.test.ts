@@ -188,6 +188,25 @@ describe('product views and scroll depth', () => {
     expect(pv.properties).toMatchObject({ product_id: 'p1', duration_ms: 2000 });
   });
 
+  it('cards the new route removes are reported once, on the page where they were seen', async () => {
+    vi.useFakeTimers();
+    vi.stubGlobal('IntersectionObserver', FakeIO);
+    mockFetch();
+    document.body.innerHTML = '<div data-crow-product-id="a">a</div><div data-crow-product-id="b">b</div>';
+    make({ autocapture: only('products') });
+    document.querySelectorAll('[data-crow-product-id]').forEach((el) => FakeIO.last.show(el, 1));
+    await vi.advanceTimersByTimeAsync(1500);
+    history.pushState(null, '', '/products/a'); // the app changes the URL, then renders the new page
+    await vi.advanceTimersByTimeAsync(1);
+    document.body.innerHTML = '<div id="detail">a</div>';
+    await vi.advanceTimersByTimeAsync(2000);
+    const views = ofType('product_view');
+    expect(views.map((v) => [v.properties!.product_id, v.url])).toEqual([
+      ['a', 'http://localhost:3000/'],
+      ['b', 'http://localhost:3000/'],
+    ]);
+  });
+
   it('tracker.productView() ends on SPA route change, attributed to the old page', async () => {
     vi.useFakeTimers();
     mockFetch();

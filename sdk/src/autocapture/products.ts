@@ -43,7 +43,9 @@ export function products(c: Ctx, scroll: ScrollDepth, auto: boolean): Products {
   };
   const finish = (v: View) => {
     tick(v);
-    if (v._total > 0) {
+    // Under a second in view is not a view (the MRC's viewable-impression bar): it also drops the
+    // moments an old route's cards linger before the app renders the new route.
+    if (v._total >= 1000) {
       const { id, name, price, currency } = v._info;
       c._emit('product_view', {
         product_id: id,
