@@ -85,7 +85,7 @@ def _copy_ceiling(url: str, org_id: int, key_id: int, seconds: float = 5.0) -> f
     """Rows/s of COPY into ingestion_event from one process, same row shape as the server writes."""
     import psycopg
 
-    from ingestion.services import COPY_SQL
+    from ingestion.storage import COPY_SQL
 
     now = datetime.now(UTC)
     template = (

@@ -11,7 +11,6 @@ import logging
 import math
 import uuid
 import zlib
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -26,6 +25,7 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 
 from ingestion import enrich, limits, wire
 from ingestion.handoff import session_enqueue
+from ingestion.storage import Device, PendingBatch, batches_store
 from organizations.key_cache import CachedKey
 from organizations.models import ApiKeyKind
 from organizations.selectors import api_key_authenticate
@@ -33,33 +33,6 @@ from organizations.selectors import api_key_authenticate
 logger = logging.getLogger(__name__)
 
 DATABASE_DOWN = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
-EVENT_COLUMNS = (
-    "organization_id",
-    "event_id",
-    "timestamp",
-    "received_at",
-    "type",
-    "name",
-    "session_id",
-    "anonymous_id",
-    "user_id",
-    "url_host",
-    "url_path",
-    "url_query",
-    "title",
-    "referrer",
-    "element",
-    "x",
-    "y",
-    "properties",
-    "device_type",
-    "browser",
-    "os",
-    "country",
-    "ip",
-    "api_key_id",
-)
-COPY_SQL = f"COPY ingestion_event ({', '.join(EVENT_COLUMNS)}) FROM STDIN"
 _ELEMENT_LIMITS = {"text": 500, "selector": 1000, "href": 2048, "name": 500}
 
 
@@ -344,21 +317,6 @@ def _session_for(event: wire.WireEvent, ctx: wire.Context, timestamp: datetime, 
     return batch_session
 
 
-@dataclass
-class _SessionAcc:
-    first: datetime
-    last: datetime
-    anonymous_id: str | None
-    user_id: str | None
-    count: int = 0
-    page_views: int = 0
-    entry_at: datetime | None = None
-    entry_path: str | None = None
-    exit_at: datetime | None = None
-    exit_path: str | None = None
-    ended_at: datetime | None = None
-
-
 def _text(value: str | int | None, limit: int = 200) -> str | None:
     if value is None:
         return None
@@ -503,49 +461,6 @@ def _request_context(*, key: CachedKey, ip: str, user_agent: str) -> RequestCont
 
 # --- storage -----------------------------------------------------------------------------------------
 
-# The ids go as one array literal built with str.join: psycopg's list dumper costs ~0.4 ms per
-# 50-id array in Python, the join ~10 µs. The key's time is the receive time (one parameter, and
-# right-edge appends to its index); retention ages keys by it.
-_DEDUPE_SQL = (
-    "INSERT INTO ingestion_eventkey (organization_id, event_id, timestamp) "
-    "SELECT %s, u.id, %s FROM unnest(%s::uuid[]) AS u(id) "
-    "ON CONFLICT DO NOTHING RETURNING event_id"
-)
-_SESSION_SQL = """
-INSERT INTO ingestion_session AS s (organization_id, session_id, anonymous_id, user_id, first_seen, last_seen,
-    event_count, page_views, entry_path, exit_path, device_type, browser, os, country, ended_at, status,
-    processed_event_count)
-SELECT %(org)s, u.sid, u.anon, u.uid, u.first, u.last, u.cnt, u.pv, u.entry, u.exit, %(device)s, %(browser)s,
-    %(os)s, %(country)s, u.ended, 'open', 0
-FROM unnest(%(sid)s::text[], %(anon)s::text[], %(uid)s::text[], %(first)s::timestamptz[], %(last)s::timestamptz[],
-    %(cnt)s::int[], %(pv)s::int[], %(entry)s::text[], %(exit)s::text[], %(ended)s::timestamptz[])
-    AS u(sid, anon, uid, first, last, cnt, pv, entry, exit, ended)
-ORDER BY u.sid
-ON CONFLICT (organization_id, session_id) DO UPDATE SET
-    anonymous_id = COALESCE(s.anonymous_id, EXCLUDED.anonymous_id),
-    user_id = COALESCE(EXCLUDED.user_id, s.user_id),
-    first_seen = LEAST(s.first_seen, EXCLUDED.first_seen),
-    last_seen = GREATEST(s.last_seen, EXCLUDED.last_seen),
-    event_count = s.event_count + EXCLUDED.event_count,
-    page_views = s.page_views + EXCLUDED.page_views,
-    entry_path = CASE WHEN EXCLUDED.entry_path IS NOT NULL
-        AND (s.entry_path IS NULL OR EXCLUDED.first_seen < s.first_seen) THEN EXCLUDED.entry_path
-        ELSE s.entry_path END,
-    exit_path = CASE WHEN EXCLUDED.exit_path IS NOT NULL
-        AND (s.exit_path IS NULL OR EXCLUDED.last_seen >= s.last_seen) THEN EXCLUDED.exit_path
-        ELSE s.exit_path END,
-    device_type = COALESCE(s.device_type, EXCLUDED.device_type),
-    browser = COALESCE(s.browser, EXCLUDED.browser),
-    os = COALESCE(s.os, EXCLUDED.os),
-    country = COALESCE(s.country, EXCLUDED.country),
-    ended_at = COALESCE(EXCLUDED.ended_at, s.ended_at)
-RETURNING session_id, status, ended_at IS NOT NULL
-"""
-_QUARANTINE_SQL = (
-    "INSERT INTO ingestion_quarantinedevent (organization_id, received_at, api_key_prefix, batch_index, event_id, "
-    "errors, payload) SELECT %s, %s, %s, u.idx, u.eid, u.errors, u.payload "
-    "FROM unnest(%s::int[], %s::text[], %s::jsonb[], %s::jsonb[]) AS u(idx, eid, errors, payload)"
-)
 _QUARANTINE_PAYLOAD_BYTES = 8192
 
 
@@ -553,30 +468,6 @@ def _quarantine_payload(raw: bytes) -> str:
     if len(raw) <= _QUARANTINE_PAYLOAD_BYTES and b"\\u0000" not in raw:
         return raw.decode()
     return _jsonb({"truncated": True, "raw": raw[:_QUARANTINE_PAYLOAD_BYTES].decode(errors="replace")})
-
-
-def _sessions(rows: Iterable[tuple[Any, ...]]) -> dict[str, _SessionAcc]:
-    sessions: dict[str, _SessionAcc] = {}
-    for row in rows:
-        ts, kind, sid, path = row[2], row[4], row[6], row[10]
-        acc = sessions.get(sid)
-        if acc is None:
-            acc = sessions[sid] = _SessionAcc(first=ts, last=ts, anonymous_id=row[7], user_id=row[8])
-        acc.count += 1
-        acc.first = min(acc.first, ts)
-        acc.last = max(acc.last, ts)
-        if row[8] is not None:
-            acc.user_id = row[8]
-        if kind == "page_view":
-            acc.page_views += 1
-            if path is not None:
-                if acc.entry_at is None or ts < acc.entry_at:
-                    acc.entry_at, acc.entry_path = ts, path
-                if acc.exit_at is None or ts >= acc.exit_at:
-                    acc.exit_at, acc.exit_path = ts, path
-        elif kind == "session_end":
-            acc.ended_at = ts if acc.ended_at is None else max(acc.ended_at, ts)
-    return sessions
 
 
 def _store(
@@ -587,79 +478,21 @@ def _store(
     received: datetime,
     request: RequestContext,
 ) -> int:
-    org_id = key.organization_id
-    to_enqueue: list[str] = []
+    batch = PendingBatch(
+        organization_id=key.organization_id,
+        key_prefix=key.prefix,
+        received=received,
+        device=Device(request.device.device_type, request.device.browser, request.device.os, request.country),
+        rows=rows,
+        rejected=[(r.index, r.event_id, _jsonb(r.errors), _quarantine_payload(raw)) for r, raw in rejected],
+    )
     with transaction.atomic():
         connection.ensure_connection()
         pg: psycopg.Connection[Any] = connection.connection  # Django's psycopg connection, in its transaction
-        # A server-side-binding cursor, not Django's ClientCursor: the id and session arrays go to
-        # Postgres as parameters instead of being quoted into the SQL text, a third of the CPU here.
+        # A server-side-binding cursor, not Django's ClientCursor: parameters go to Postgres as such
+        # instead of being quoted into the SQL text in Python.
         with psycopg.Cursor(pg) as cursor:
-            new = rows
-            if rows:
-                ids = "{" + ",".join([str(r[1]) for r in rows]) + "}"
-                cursor.execute(_DEDUPE_SQL, (org_id, received, ids))
-                fresh = {r[0] for r in cursor.fetchall()}
-                if len(fresh) != len(rows):
-                    seen: set[uuid.UUID] = set()
-                    new = []
-                    for r in rows:  # a repeated id inside the batch is a duplicate too
-                        if r[1] in fresh and r[1] not in seen:
-                            seen.add(r[1])
-                            new.append(r)
-            if new:
-                with cursor.copy(COPY_SQL) as copy:
-                    for r in new:
-                        copy.write_row(r)
-                to_enqueue = _sessions_upsert(cursor, org_id=org_id, rows=new, request=request)
-            if rejected:
-                cursor.execute(
-                    _QUARANTINE_SQL,
-                    (
-                        org_id,
-                        received,
-                        key.prefix,
-                        [r.index for r, _ in rejected],
-                        [r.event_id for r, _ in rejected],
-                        [_jsonb(r.errors) for r, _ in rejected],
-                        [_quarantine_payload(raw) for _, raw in rejected],
-                    ),
-                )
-        for session_id in to_enqueue:
-            transaction.on_commit(_enqueue_later(org_id, session_id))
-    return len(new)
-
-
-def _enqueue_later(organization_id: int, session_id: str) -> Callable[[], bool]:
-    return partial(session_enqueue, organization_id=organization_id, session_id=session_id)
-
-
-def _sessions_upsert(
-    cursor: psycopg.Cursor[Any], *, org_id: int, rows: list[tuple[Any, ...]], request: RequestContext
-) -> list[str]:
-    """Upsert the batch's sessions; returns the ended ones that are not already queued."""
-    sessions = _sessions(rows)
-    ids = sorted(sessions)  # a fixed order: two batches touching the same sessions cannot deadlock
-    accs = [sessions[s] for s in ids]
-    cursor.execute(
-        _SESSION_SQL,
-        {
-            "org": org_id,
-            "device": request.device.device_type,
-            "browser": request.device.browser,
-            "os": request.device.os,
-            "country": request.country,
-            "sid": ids,
-            "anon": [a.anonymous_id for a in accs],
-            "uid": [a.user_id for a in accs],
-            "first": [a.first for a in accs],
-            "last": [a.last for a in accs],
-            "cnt": [a.count for a in accs],
-            "pv": [a.page_views for a in accs],
-            "entry": [a.entry_path for a in accs],
-            "exit": [a.exit_path for a in accs],
-            "ended": [a.ended_at for a in accs],
-        },
-    )
-    ended_now = {s for s, a in sessions.items() if a.ended_at is not None}
-    return [sid for sid, status, _ended in cursor.fetchall() if sid in ended_now and status != "queued"]
+            [stored] = batches_store(cursor, [batch])
+        for session_id in stored.ended_sessions:
+            transaction.on_commit(partial(session_enqueue, organization_id=key.organization_id, session_id=session_id))
+    return stored.stored
