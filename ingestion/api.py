@@ -15,7 +15,7 @@ import orjson
 from django.http import HttpRequest, HttpResponse
 
 from ingestion import enrich, wire
-from ingestion.services import batch_request_handle
+from ingestion.services import IngestRequest, batch_request_handle
 
 _PREFLIGHT_HEADERS = {
     "Access-Control-Allow-Methods": "POST, OPTIONS",
@@ -54,17 +54,19 @@ def batch(request: HttpRequest) -> HttpResponse:
 
     body = request.read(settings.CROW_INGEST_MAX_BODY_BYTES + 1)
     result = batch_request_handle(
-        body=body,
-        content_type=meta.get("CONTENT_TYPE", ""),
-        content_encoding=meta.get("HTTP_CONTENT_ENCODING", ""),
-        authorization=meta.get("HTTP_AUTHORIZATION", ""),
-        header_key=meta.get("HTTP_X_CROW_KEY", ""),
-        origin=meta.get("HTTP_ORIGIN", ""),
-        referer=meta.get("HTTP_REFERER", ""),
-        ip=enrich.client_ip(meta.get("REMOTE_ADDR", ""), meta.get("HTTP_X_FORWARDED_FOR", "")),
-        user_agent=meta.get("HTTP_USER_AGENT", ""),
-        received_at=datetime.now(UTC),
-        do_not_track=meta.get("HTTP_DNT") == "1" or meta.get("HTTP_SEC_GPC") == "1",
+        IngestRequest(
+            body=body,
+            content_type=meta.get("CONTENT_TYPE", ""),
+            content_encoding=meta.get("HTTP_CONTENT_ENCODING", ""),
+            authorization=meta.get("HTTP_AUTHORIZATION", ""),
+            header_key=meta.get("HTTP_X_CROW_KEY", ""),
+            origin=meta.get("HTTP_ORIGIN", ""),
+            referer=meta.get("HTTP_REFERER", ""),
+            ip=enrich.client_ip(meta.get("REMOTE_ADDR", ""), meta.get("HTTP_X_FORWARDED_FOR", "")),
+            user_agent=meta.get("HTTP_USER_AGENT", ""),
+            received_at=datetime.now(UTC),
+            do_not_track=meta.get("HTTP_DNT") == "1" or meta.get("HTTP_SEC_GPC") == "1",
+        )
     )
     return _json(result.status, result.body, result.headers)
 

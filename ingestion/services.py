@@ -153,35 +153,27 @@ def _cors_headers(origin: str) -> dict[str, str]:
     return headers
 
 
-def batch_request_handle(
-    *,
-    body: bytes,
-    content_type: str,
-    content_encoding: str,
-    authorization: str,
-    header_key: str,
-    origin: str,
-    referer: str,
-    ip: str,
-    user_agent: str,
-    received_at: datetime,
-    do_not_track: bool = False,
-) -> IngestResponse:
+@dataclass(frozen=True)
+class IngestRequest:
+    """What POST /v1/batch needs from the HTTP request."""
+
+    body: bytes
+    content_type: str
+    content_encoding: str
+    authorization: str
+    header_key: str
+    origin: str
+    referer: str
+    ip: str
+    user_agent: str
+    received_at: datetime
+    do_not_track: bool = False
+
+
+def batch_request_handle(request: IngestRequest) -> IngestResponse:
     """POST /v1/batch from the raw request to the response. Never raises for any input."""
     try:
-        return _handle(
-            body=body,
-            content_type=content_type,
-            content_encoding=content_encoding,
-            authorization=authorization,
-            header_key=header_key,
-            origin=origin,
-            referer=referer,
-            ip=ip,
-            user_agent=user_agent,
-            received_at=received_at,
-            do_not_track=do_not_track,
-        )
+        return _handle(request)
     except IngestError as exc:
         return IngestResponse(exc.status, {"error": exc.code, "detail": exc.detail}, exc.headers)
     except DATABASE_DOWN as exc:
@@ -200,26 +192,14 @@ def _connection_discard() -> None:
         logger.debug("ingest_connection_close_failed")
 
 
-def _handle(
-    *,
-    body: bytes,
-    content_type: str,
-    content_encoding: str,
-    authorization: str,
-    header_key: str,
-    origin: str,
-    referer: str,
-    ip: str,
-    user_agent: str,
-    received_at: datetime,
-    do_not_track: bool = False,
-) -> IngestResponse:
-    mime = content_type.partition(";")[0].strip().lower()
+def _handle(request: IngestRequest) -> IngestResponse:
+    origin, referer = request.origin, request.referer
+    mime = request.content_type.partition(";")[0].strip().lower()
     if mime not in ("application/json", "text/plain"):
         raise IngestError(415, "unsupported_media_type", "Content-Type must be application/json or text/plain")
-    raw_key = _bearer(authorization) or header_key.strip()
+    raw_key = _bearer(request.authorization) or request.header_key.strip()
     key = _authenticate(raw_key) if raw_key else None  # a header key is checked before the body is read
-    data = _body_read(body, content_encoding)
+    data = _body_read(request.body, request.content_encoding)
     try:
         batch = wire.batch_decoder.decode(data)
     except msgspec.ValidationError as exc:
@@ -234,7 +214,7 @@ def _handle(
     count = len(batch.events)
     if count > settings.CROW_INGEST_MAX_EVENTS:
         raise IngestError(413, "too_many_events", f"at most {settings.CROW_INGEST_MAX_EVENTS} events per batch", cors)
-    if do_not_track and key.respect_dnt:
+    if request.do_not_track and key.respect_dnt:
         # The org honours Do Not Track / Global Privacy Control: nothing is stored, and the answer
         # says so in its body (a 202 that silently drops is what users hate in other tools).
         return IngestResponse(
@@ -251,7 +231,9 @@ def _handle(
             f"over this key's limit of {key.rate_limit} events/s",
             {**cors, "Retry-After": str(int(wait))},
         )
-    result = event_batch_ingest(key=key, batch=batch, ip=ip, user_agent=user_agent, received_at=received_at)
+    result = event_batch_ingest(
+        key=key, batch=batch, ip=request.ip, user_agent=request.user_agent, received_at=request.received_at
+    )
     limits.usage_record(key_prefix=key.prefix, accepted=result.accepted, rejected=len(result.rejected))
     return IngestResponse(202, result.as_body(), cors)
 

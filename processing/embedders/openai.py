@@ -6,6 +6,7 @@ from django.conf import settings
 from openai import OpenAI
 
 from processing.models import EMBEDDING_DIMENSIONS
+from processing.openai_client import openai_client_from_settings
 
 
 class OpenAIEmbedder:
@@ -16,12 +17,7 @@ class OpenAIEmbedder:
 
     @classmethod
     def from_settings(cls) -> OpenAIEmbedder:
-        client = OpenAI(
-            api_key=settings.OPENAI_API_KEY or "unset",
-            base_url=settings.OPENAI_BASE_URL or None,
-            timeout=settings.CROW_LLM_TIMEOUT_SECONDS,
-            max_retries=settings.CROW_LLM_MAX_RETRIES,
-        )
+        client = openai_client_from_settings()
         return cls(client=client, model=settings.CROW_EMBEDDINGS_MODEL)
 
     def embed(self, texts: list[str]) -> list[list[float]]:

@@ -20,6 +20,7 @@ from openai.types.chat import ChatCompletionMessageParam
 from processing.domain import FrustrationSignal, Interpretation, KeyMoment, SessionContext, TimelineEvent
 from processing.interpreters.rules import RulesInterpreter
 from processing.models import Intent
+from processing.openai_client import openai_client_from_settings
 
 logger = logging.getLogger(__name__)
 
@@ -190,12 +191,7 @@ class LLMInterpreter:
 
     @classmethod
     def from_settings(cls) -> LLMInterpreter:
-        client = OpenAI(
-            api_key=settings.OPENAI_API_KEY or "unset",
-            base_url=settings.OPENAI_BASE_URL or None,
-            timeout=settings.CROW_LLM_TIMEOUT_SECONDS,
-            max_retries=settings.CROW_LLM_MAX_RETRIES,
-        )
+        client = openai_client_from_settings()
         return cls(
             client=client,
             model=settings.CROW_LLM_MODEL,

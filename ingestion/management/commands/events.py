@@ -9,32 +9,10 @@ import orjson
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ingestion.selectors import events_for_org
+from ingestion.storage import EVENT_COLUMNS
 from organizations.models import Organization
 
-FIELDS = [
-    "event_id",
-    "timestamp",
-    "received_at",
-    "type",
-    "name",
-    "session_id",
-    "anonymous_id",
-    "user_id",
-    "url_host",
-    "url_path",
-    "url_query",
-    "title",
-    "referrer",
-    "element",
-    "x",
-    "y",
-    "properties",
-    "device_type",
-    "browser",
-    "os",
-    "country",
-    "ip",
-]
+FIELDS = [c for c in EVENT_COLUMNS if c not in ("organization_id", "api_key_id")]
 
 
 class Command(BaseCommand):
