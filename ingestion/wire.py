@@ -7,25 +7,10 @@ its own, so one bad event is rejected with its reasons while the others of the b
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import msgspec
 
-EVENT_TYPES = (
-    "page_view",
-    "click",
-    "form_submit",
-    "form_focus",
-    "form_blur",
-    "form_error",
-    "product_view",
-    "scroll",
-    "performance",
-    "web_vital",
-    "custom",
-    "identify",
-    "session_end",
-)
 EventType = Literal[
     "page_view",
     "click",
@@ -41,6 +26,7 @@ EventType = Literal[
     "identify",
     "session_end",
 ]
+EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 
 Id = Annotated[str, msgspec.Meta(max_length=200, description="an opaque identifier, at most 200 characters")]
 # ISO-8601 (with or without offset; without is UTC) or epoch milliseconds.
