@@ -26,7 +26,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_database_url() -> str:
+def database_url_for_tests() -> str:
     db = settings.DATABASES["default"]
     return f"postgresql://{db['USER']}@/{db['NAME']}?host={db['HOST']}"
 
@@ -50,7 +50,7 @@ def start_web_server(
     *, extra_env: dict[str, str] | None = None, workers: int = 1
 ) -> tuple[str, subprocess.Popen[bytes]]:
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": test_database_url(), "CROW_TESTING": "1", **(extra_env or {})}
+    env = {**os.environ, "DATABASE_URL": database_url_for_tests(), "CROW_TESTING": "1", **(extra_env or {})}
     proc = subprocess.Popen(
         [
             sys.executable,
