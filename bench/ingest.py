@@ -173,6 +173,7 @@ def main() -> None:
             "--no-access-log",
             "--log-level",
             "warning",
+            *os.environ.get("CROW_BENCH_GRANIAN_ARGS", "").split(),
             "crow.wsgi:application",
         ],
         cwd=ROOT,
