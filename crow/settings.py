@@ -42,6 +42,11 @@ CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").sp
 
 # Tests get their own embedded servers, so they can stop them (outage tests) without touching `make up`.
 CROW_DATA_DIR = Path(os.environ.get("CROW_DATA_DIR", BASE_DIR / (".crow/test" if TESTING else ".crow"))).resolve()
+if "mypy" in sys.modules:
+    # The type checker imports settings (django-stubs) and exits without running atexit handlers:
+    # it must not start servers it would leave running. It only needs the settings to parse.
+    os.environ.setdefault("DATABASE_URL", "postgresql://localhost/crow")
+    os.environ.setdefault("REDIS_URL", "redis://localhost:6379/0")
 embedded.ensure_environment(CROW_DATA_DIR)
 
 INSTALLED_APPS = [
