@@ -33,8 +33,17 @@ def _ref(product: Product) -> ProductRef:
     )
 
 
+def _path_suffixes(path: str) -> list[str]:
+    """`/en/products/x` → [`/en/products/x`, `/products/x`]: the path and its tails of two or more
+    segments, so a catalog path also matches under a locale or mount prefix (`/demo/`, `/en/`)."""
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[i:]) for i in range(max(len(parts) - 1, 1))] if parts else ["/"]
+
+
 def _path_product(path: str, catalog: list[Product]) -> Product | None:
     normalized = path.rstrip("/") or "/"
+    suffixes = _path_suffixes(normalized)
+    best: tuple[int, Product] | None = None
     for product in catalog:
         pattern = (product.url_path or "").rstrip("/")
         if not pattern:
@@ -42,14 +51,14 @@ def _path_product(path: str, catalog: list[Product]) -> Product | None:
         if "*" in pattern:
             if fnmatch.fnmatchcase(normalized, pattern):
                 return product
-        elif normalized == pattern:
-            return product
-    return None
+        elif pattern in suffixes and (best is None or len(pattern) > best[0]):
+            best = (len(pattern), product)  # the longest (most specific) tail wins; the whole path first
+    return best[1] if best else None
 
 
 def session_enrich(*, session: Session, events: list[TimelineEvent], prompt_addition: str = "") -> SessionContext:
     organization_id = session.organization_id
-    paths = sorted({e.url_path.rstrip("/") or "/" for e in events if e.url_path})
+    paths = sorted({tail for e in events if e.url_path for tail in _path_suffixes(e.url_path.rstrip("/") or "/")})
     product_ids = {str(e.props["product_id"]) for e in events if e.type == "product_view" and e.props.get("product_id")}
     product_names = {str(e.props["name"]) for e in events if e.type == "product_view" and e.props.get("name")}
     # Only the rows these events can refer to: exact paths, wildcard patterns, ids and names seen.

@@ -108,3 +108,10 @@ def test_product_cards_on_a_list_are_impressions_not_product_page_views(shop: An
     assert result.summary == EXPECTED_SUMMARY
     assert result.products == ["Laptop X1"]
     assert "product cards seen in lists: 3" in result.behaviors
+
+
+def test_catalog_paths_match_under_a_locale_or_mount_prefix(shop: Any) -> None:
+    prefixed = [{**e, "url_path": "/demo" + e["url_path"]} if e.get("url_path") else e for e in ACCEPTANCE_EVENTS]
+    result = interpret(shop, "prefixed", prefixed)
+    assert result.summary == EXPECTED_SUMMARY
+    assert result.products == ["Laptop X1"]
