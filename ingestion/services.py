@@ -25,7 +25,7 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 
 from ingestion import enrich, limits, wire
 from ingestion.handoff import session_enqueue
-from ingestion.storage import Device, PendingBatch, batches_store
+from ingestion.storage import Device, PendingBatch, batch_store
 from organizations.key_cache import CachedKey
 from organizations.models import ApiKeyKind
 from organizations.selectors import api_key_authenticate
@@ -474,7 +474,7 @@ def _store(
         # A server-side-binding cursor, not Django's ClientCursor: parameters go to Postgres as such
         # instead of being quoted into the SQL text in Python.
         with psycopg.Cursor(pg) as cursor:
-            [stored] = batches_store(cursor, [batch])
+            stored = batch_store(cursor, batch)
         for session_id in stored.ended_sessions:
             transaction.on_commit(partial(session_enqueue, organization_id=key.organization_id, session_id=session_id))
     return stored.stored

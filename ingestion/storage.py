@@ -1,9 +1,8 @@
-"""Writing validated events: dedupe on (organization, event_id), one COPY of the new rows, the
-sessions' upsert and the quarantine, inside the caller's transaction.
+"""Writing one request's validated events inside the caller's transaction: dedupe on
+(organization, event_id), one COPY of the new rows, the sessions' upsert and the quarantine.
 
-`batches_store` takes a list of batches (one per request) so several could share a transaction;
-application-level group commit on top of it was tried and measured no faster on this CPU-bound
-2-core box (docs/SCALING.md), so ingest stores one request's batch per transaction.
+(Storing several requests per transaction — group commit — was tried and measured no faster on this
+CPU-bound 2-core box; docs/SCALING.md.)
 """
 
 from __future__ import annotations
@@ -77,21 +76,20 @@ class StoredBatch:
 # right-edge appends to its index); retention ages keys by it.
 _DEDUPE_SQL = (
     "INSERT INTO ingestion_eventkey (organization_id, event_id, timestamp) "
-    "SELECT u.org, u.id, %s FROM unnest(%s::bigint[], %s::uuid[]) AS u(org, id) "
-    "ORDER BY u.org, u.id "  # one order for every writer: concurrent groups sharing ids cannot deadlock
-    "ON CONFLICT DO NOTHING RETURNING organization_id, event_id"
+    "SELECT %s, u.id, %s FROM unnest(%s::uuid[]) AS u(id) "
+    "ORDER BY u.id "  # one order for every writer: concurrent batches sharing ids cannot deadlock
+    "ON CONFLICT DO NOTHING RETURNING event_id"
 )
 _SESSION_SQL = """
 INSERT INTO ingestion_session AS s (organization_id, session_id, anonymous_id, user_id, first_seen, last_seen,
     event_count, page_views, entry_path, exit_path, device_type, browser, os, country, ended_at, status,
     processed_event_count)
-SELECT u.org, u.sid, u.anon, u.uid, u.first, u.last, u.cnt, u.pv, u.entry, u.exit, u.device, u.browser, u.os,
-    u.country, u.ended, 'open', 0
-FROM unnest(%(org)s::bigint[], %(sid)s::text[], %(anon)s::text[], %(uid)s::text[], %(first)s::timestamptz[],
-    %(last)s::timestamptz[], %(cnt)s::int[], %(pv)s::int[], %(entry)s::text[], %(exit)s::text[],
-    %(ended)s::timestamptz[], %(device)s::text[], %(browser)s::text[], %(os)s::text[], %(country)s::text[])
-    AS u(org, sid, anon, uid, first, last, cnt, pv, entry, exit, ended, device, browser, os, country)
-ORDER BY u.org, u.sid
+SELECT %(org)s, u.sid, u.anon, u.uid, u.first, u.last, u.cnt, u.pv, u.entry, u.exit, %(device)s, %(browser)s,
+    %(os)s, %(country)s, u.ended, 'open', 0
+FROM unnest(%(sid)s::text[], %(anon)s::text[], %(uid)s::text[], %(first)s::timestamptz[], %(last)s::timestamptz[],
+    %(cnt)s::int[], %(pv)s::int[], %(entry)s::text[], %(exit)s::text[], %(ended)s::timestamptz[])
+    AS u(sid, anon, uid, first, last, cnt, pv, entry, exit, ended)
+ORDER BY u.sid
 ON CONFLICT (organization_id, session_id) DO UPDATE SET
     anonymous_id = COALESCE(s.anonymous_id, EXCLUDED.anonymous_id),
     user_id = COALESCE(EXCLUDED.user_id, s.user_id),
@@ -110,7 +108,7 @@ ON CONFLICT (organization_id, session_id) DO UPDATE SET
     os = COALESCE(s.os, EXCLUDED.os),
     country = COALESCE(s.country, EXCLUDED.country),
     ended_at = COALESCE(EXCLUDED.ended_at, s.ended_at)
-RETURNING organization_id, session_id, status
+RETURNING session_id, status
 """
 _QUARANTINE_SQL = (
     "INSERT INTO ingestion_quarantinedevent (organization_id, received_at, api_key_prefix, batch_index, event_id, "
@@ -125,7 +123,6 @@ class _SessionAcc:
     last: datetime
     anonymous_id: str | None
     user_id: str | None
-    device: Device
     count: int = 0
     page_views: int = 0
     entry_at: datetime | None = None
@@ -135,18 +132,14 @@ class _SessionAcc:
     ended_at: datetime | None = None
 
 
-def _sessions_add(
-    sessions: dict[tuple[int, str], _SessionAcc], rows: Iterable[tuple[Any, ...]], device: Device
-) -> set[str]:
-    """Fold rows into per-(org, session) accumulators; returns the session ids a session_end closed."""
-    ended: set[str] = set()
+def _sessions(rows: Iterable[tuple[Any, ...]]) -> dict[str, _SessionAcc]:
+    """Fold rows (one organization's) into per-session accumulators."""
+    sessions: dict[str, _SessionAcc] = {}
     for row in rows:
-        org, ts, kind, sid, user, path = row[0], row[2], row[4], row[6], row[8], row[10]
-        acc = sessions.get((org, sid))
+        ts, kind, sid, user, path = row[2], row[4], row[6], row[8], row[10]
+        acc = sessions.get(sid)
         if acc is None:
-            acc = sessions[(org, sid)] = _SessionAcc(
-                first=ts, last=ts, anonymous_id=row[7], user_id=user, device=device
-            )
+            acc = sessions[sid] = _SessionAcc(first=ts, last=ts, anonymous_id=row[7], user_id=user)
         acc.count += 1
         acc.first = min(acc.first, ts)
         acc.last = max(acc.last, ts)
@@ -161,55 +154,41 @@ def _sessions_add(
                     acc.exit_at, acc.exit_path = ts, path
         elif kind == "session_end":
             acc.ended_at = ts if acc.ended_at is None else max(acc.ended_at, ts)
-            ended.add(sid)
-    return ended
+    return sessions
 
 
-def _array(values: Iterable[object]) -> str:
-    return "{" + ",".join(str(v) for v in values) + "}"
-
-
-def batches_store(cursor: psycopg.Cursor[Any], batches: list[PendingBatch]) -> list[StoredBatch]:
-    """Store every batch inside the caller's transaction. An event id seen twice (in one batch, or
-    in two batches of the group) is stored once, for the first batch that sent it."""
-    all_rows = [r for b in batches for r in b.rows]
-    fresh: set[tuple[int, uuid.UUID]] = set()
-    if all_rows:
-        received = max(b.received for b in batches)
-        cursor.execute(_DEDUPE_SQL, (received, _array(r[0] for r in all_rows), _array(r[1] for r in all_rows)))
-        fresh = {(org, eid) for org, eid in cursor.fetchall()}
-
-    kept: list[list[tuple[Any, ...]]] = []
-    for batch in batches:
-        new = []
+def batch_store(cursor: psycopg.Cursor[Any], batch: PendingBatch) -> StoredBatch:
+    """Store `batch` inside the caller's transaction. An event id already stored, or repeated
+    within the batch, is a duplicate: stored once."""
+    org_id = batch.organization_id
+    new: list[tuple[Any, ...]] = []
+    if batch.rows:
+        ids = "{" + ",".join([str(r[1]) for r in batch.rows]) + "}"
+        cursor.execute(_DEDUPE_SQL, (org_id, batch.received, ids))
+        fresh: set[uuid.UUID] = {eid for (eid,) in cursor.fetchall()}
         for r in batch.rows:
-            k = (r[0], r[1])
-            if k in fresh:
-                fresh.discard(k)  # the first sender takes it; a repeat is a duplicate
+            if r[1] in fresh:
+                fresh.discard(r[1])  # the first occurrence takes it; a repeat is a duplicate
                 new.append(r)
-        kept.append(new)
 
-    sessions: dict[tuple[int, str], _SessionAcc] = {}
-    ended_by_batch: list[set[str]] = []
-    if any(kept):
+    ended: list[str] = []
+    if new:
         with cursor.copy(COPY_SQL) as copy:
-            for new in kept:
-                for r in new:
-                    copy.write_row(r)
-        for batch, new in zip(batches, kept, strict=True):
-            ended_by_batch.append(_sessions_add(sessions, new, batch.device))
-    else:
-        ended_by_batch = [set() for _ in batches]
-
-    not_queued: set[tuple[int, str]] = set()
-    if sessions:
-        keys = sorted(sessions)  # a fixed order: two groups touching the same sessions cannot deadlock
-        accs = [sessions[k] for k in keys]
+            for r in new:
+                copy.write_row(r)
+        sessions = _sessions(new)
+        sids = sorted(sessions)  # a fixed order: two batches touching the same sessions cannot deadlock
+        accs = [sessions[sid] for sid in sids]
+        device = batch.device
         cursor.execute(
             _SESSION_SQL,
             {
-                "org": [k[0] for k in keys],
-                "sid": [k[1] for k in keys],
+                "org": org_id,
+                "device": device.device_type,
+                "browser": device.browser,
+                "os": device.os,
+                "country": device.country,
+                "sid": sids,
                 "anon": [a.anonymous_id for a in accs],
                 "uid": [a.user_id for a in accs],
                 "first": [a.first for a in accs],
@@ -219,37 +198,22 @@ def batches_store(cursor: psycopg.Cursor[Any], batches: list[PendingBatch]) -> l
                 "entry": [a.entry_path for a in accs],
                 "exit": [a.exit_path for a in accs],
                 "ended": [a.ended_at for a in accs],
-                "device": [a.device.device_type for a in accs],
-                "browser": [a.device.browser for a in accs],
-                "os": [a.device.os for a in accs],
-                "country": [a.device.country for a in accs],
             },
         )
-        not_queued = {(org, sid) for org, sid, status in cursor.fetchall() if status != "queued"}
+        # The sessions this batch ended that are not queued already: enqueue after commit.
+        ended = [sid for sid, status in cursor.fetchall() if sessions[sid].ended_at is not None and status != "queued"]
 
-    for batch in batches:
-        if batch.rejected:
-            cursor.execute(
-                _QUARANTINE_SQL,
-                (
-                    batch.organization_id,
-                    batch.received,
-                    batch.key_prefix,
-                    [index for index, _, _, _ in batch.rejected],
-                    [event_id for _, event_id, _, _ in batch.rejected],
-                    [errors for _, _, errors, _ in batch.rejected],
-                    [raw for _, _, _, raw in batch.rejected],
-                ),
-            )
-
-    results = []
-    claimed: set[tuple[int, str]] = set()
-    for batch, new, ended in zip(batches, kept, ended_by_batch, strict=True):
-        enqueue = []
-        for sid in sorted(ended):
-            k = (batch.organization_id, sid)
-            if k in not_queued and k not in claimed:
-                claimed.add(k)
-                enqueue.append(sid)
-        results.append(StoredBatch(stored=len(new), ended_sessions=enqueue))
-    return results
+    if batch.rejected:
+        cursor.execute(
+            _QUARANTINE_SQL,
+            (
+                org_id,
+                batch.received,
+                batch.key_prefix,
+                [index for index, _, _, _ in batch.rejected],
+                [event_id for _, event_id, _, _ in batch.rejected],
+                [errors for _, _, errors, _ in batch.rejected],
+                [raw for _, _, _, raw in batch.rejected],
+            ),
+        )
+    return StoredBatch(stored=len(new), ended_sessions=ended)
