@@ -112,13 +112,6 @@ def _redis_stop(url: str) -> None:
         redis.Redis.from_url(url).shutdown(save=True)
 
 
-def redis_stop_owned() -> None:
-    """Stop the embedded Redis if this process started it (used by tests that simulate an outage)."""
-    url = _started.get("redis")
-    if url:
-        _redis_stop(url)
-
-
 def ensure_environment(data_dir: Path) -> None:
     """Fill DATABASE_URL / REDIS_URL from the embedded servers so child processes reuse them."""
     if not os.environ.get("DATABASE_URL"):

@@ -149,14 +149,6 @@ def usage_push() -> None:
         _redis_failed(exc)
 
 
-def usage_reset_breaker() -> None:
-    """Forget a past Redis failure (tests, and after a configuration change)."""
-    global _down_until, _client
-    _down_until = 0.0
-    _client = None
-    _local_tokens.clear()
-
-
 def usage_flush(*, include_current: bool = False) -> int:
     """Add every finished minute's counters to KeyUsage, then drop them from Redis. Returns rows written.
 

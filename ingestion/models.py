@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.db import models
 from django.utils import timezone
 
@@ -149,7 +147,3 @@ class KeyUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.api_key_id} @ {self.minute:%H:%M}"
-
-
-def new_event_id() -> uuid.UUID:
-    return uuid.uuid4()

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from organizations import roles
 from organizations.admin_scoping import OrgScopedAdmin, ReadOnlyOrgAdmin
 from organizations.models import ApiKey, AuditLog, Membership, Organization, Product
-from organizations.services import api_key_revoke, api_key_rotate, membership_set_role
+from organizations.services import api_key_revoke, api_key_rotate, membership_remove, membership_set_role
 
 
 @admin.register(Organization)
@@ -30,9 +30,16 @@ class MembershipAdmin(OrgScopedAdmin):
     list_display = ["user", "organization", "role", "created_at"]
     list_filter = ["role"]
 
+    # Through the services, so the member's object permissions follow the role, and go with the membership.
     def save_model(self, request: HttpRequest, obj: Membership, form: object, change: bool) -> None:
-        # Through the service, so the member's object permissions follow the role.
         membership_set_role(organization=obj.organization, user=obj.user, role=obj.role, actor=request.user)
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        membership_remove(organization=obj.organization, user=obj.user, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+        for membership in queryset.select_related("organization", "user"):
+            self.delete_model(request, membership)
 
 
 @admin.register(ApiKey)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -109,10 +108,6 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}…"
-
-    def is_active(self, now: datetime | None = None) -> bool:
-        moment = now or timezone.now()
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > moment)
 
 
 class Product(models.Model):

@@ -13,7 +13,6 @@ from django.utils import timezone
 from organizations import key_cache
 from organizations.key_cache import CachedKey
 from organizations.models import ApiKey, Membership, Organization
-from organizations.roles import ROLE_PERMISSIONS
 from organizations.services import KEY_PREFIX_LENGTH, api_key_hash
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)  # write last_used_at at most once a minute per key
@@ -31,10 +30,6 @@ def membership_role(*, organization: Organization, user: User | AnonymousUser) -
     if not user.is_authenticated:
         return None
     return Membership.objects.for_org(organization).filter(user=user).values_list("role", flat=True).first()
-
-
-def role_permissions(*, role: str) -> frozenset[str]:
-    return ROLE_PERMISSIONS.get(role, frozenset())
 
 
 def _load_key(prefix: str) -> CachedKey | None:

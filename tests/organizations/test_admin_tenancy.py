@@ -67,3 +67,22 @@ def test_analyst_can_edit_the_catalog_of_their_org_only(client, org_factory, two
     assert response.status_code == 200
     choices = response.context["adminform"].form.fields["organization"].queryset
     assert list(choices) == [a]
+
+
+@pytest.mark.django_db
+def test_removing_a_member_in_admin_takes_their_permissions_away(client, org_factory, two_orgs):
+    from django.contrib.auth import get_user_model
+
+    from organizations.models import AuditLog, Membership
+
+    a, _ = two_orgs
+    admin_user = org_factory.member(a, Role.ADMIN)
+    member = org_factory.member(a, Role.ADMIN)
+    client.force_login(admin_user)
+    membership = Membership.objects.for_org(a).get(user=member)
+    response = client.post(f"/admin/organizations/membership/{membership.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    member = get_user_model().objects.get(pk=member.pk)  # a fresh permission cache
+    assert not member.has_perm("organizations.manage_keys", a)
+    assert not member.has_perm("organizations.view_dashboards", a)
+    assert AuditLog.objects.for_org(a).filter(action="member.remove").count() == 1
