@@ -152,30 +152,20 @@ def main() -> None:
     issued = api_key_create(organization=org, kind=ApiKeyKind.PUBLISHABLE, name="bench", rate_limit=100_000_000)
     connection.close()
 
-    from tests.conftest import free_port  # the same helper the tests use
+    from crow.serving import granian_command
+    from tests.conftest import free_port, wait_for_http  # the same helpers the tests use
 
     port = free_port()
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "granian",
-            "--interface",
-            "wsgi",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(WORKERS),
-            "--blocking-threads",
-            str(THREADS),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-            *os.environ.get("CROW_BENCH_GRANIAN_ARGS", "").split(),
-            "crow.wsgi:application",
-        ],
+        granian_command(
+            interface="wsgi",
+            app="crow.wsgi:application",
+            host="127.0.0.1",
+            port=port,
+            workers=WORKERS,
+            threads=THREADS,
+            extra=os.environ.get("CROW_BENCH_GRANIAN_ARGS", "").split(),
+        ),
         cwd=ROOT,
         env={**os.environ, "CROW_DB_CONN_MAX_AGE": "600"},
         start_new_session=True,
@@ -186,7 +176,7 @@ def main() -> None:
         f"load generator: {LOADGEN_PROCESSES} processes, asyncio keep-alive; {DURATION:.0f} s per step"
     )
     try:
-        _wait(port, server)
+        wait_for_http(f"http://127.0.0.1:{port}/v1/schema.json", server, timeout=60)
         best = 0.0
         total_ok: list[int] = []
         print(f"{'conc':>5} {'req/s':>8} {'events/s':>10} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>7}")
@@ -227,24 +217,6 @@ def main() -> None:
     print(f"best endpoint throughput: {best:,.0f} events/s = {best / ceiling:.0%} of the raw COPY ceiling")
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE ingestion_event, ingestion_eventkey, ingestion_session CASCADE")
-
-
-def _wait(port: int, server: subprocess.Popen[bytes]) -> None:
-    import urllib.error
-    import urllib.request
-
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError("granian exited")
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/schema.json", timeout=1)
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("granian did not answer")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from crow.serving import granian_command
 from tests.factories import KeyFactory, OrgFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,25 +52,9 @@ def start_web_server(
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url_for_tests(), "CROW_TESTING": "1", **(extra_env or {})}
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "granian",
-            "--interface",
-            "wsgi",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--blocking-threads",
-            "4",
-            "--no-access-log",
-            "--log-level",
-            "warning",
-            "crow.wsgi:application",
-        ],
+        granian_command(
+            interface="wsgi", app="crow.wsgi:application", host="127.0.0.1", port=port, workers=workers, threads=4
+        ),
         cwd=ROOT,
         env=env,
         start_new_session=True,

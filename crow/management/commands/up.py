@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from crow.serving import granian_command
 from organizations.demo import demo_seed
 
 
@@ -41,25 +42,18 @@ class Command(BaseCommand):
         seed = None if options["no_seed"] else demo_seed()
 
         python, manage = sys.executable, str(settings.BASE_DIR / "manage.py")
-        granian = [python, "-m", "granian", "--host", host, "--no-access-log", "--log-level", "warning"]
+        static = ["--static-path-route", "/static", "--static-path-mount", str(settings.STATIC_ROOT)]
         commands = {
-            "web": [
-                *granian,
-                "--interface",
-                "wsgi",
-                "--port",
-                str(port),
-                "--workers",
-                str(options["web_workers"]),
-                "--blocking-threads",
-                str(options["web_threads"]),
-                "--static-path-route",
-                "/static",
-                "--static-path-mount",
-                str(settings.STATIC_ROOT),
-                "crow.wsgi:application",
-            ],
-            "websocket": [*granian, "--interface", "asginl", "--port", str(port + 1), "crow.asgi:application"],
+            "web": granian_command(
+                interface="wsgi",
+                app="crow.wsgi:application",
+                host=host,
+                port=port,
+                workers=options["web_workers"],
+                threads=options["web_threads"],
+                extra=static,
+            ),
+            "websocket": granian_command(interface="asginl", app="crow.asgi:application", host=host, port=port + 1),
         }
         if not options["no_worker"]:
             # Warnings only: a line per job would bury the banner; the admin and /healthz show the queue.
