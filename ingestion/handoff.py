@@ -14,6 +14,7 @@ import django_rq
 import redis
 from django.conf import settings
 from django.db import connection
+from rq import Queue
 from rq.job import JobStatus
 
 logger = logging.getLogger(__name__)
@@ -29,13 +30,16 @@ def session_job_id(*, organization_id: int, session_id: str) -> str:
     return f"session_{organization_id}_{digest}"
 
 
-def session_enqueue(*, organization_id: int, session_id: str, replace: bool = False) -> bool:
+def session_enqueue(
+    *, organization_id: int, session_id: str, replace: bool = False, queue: Queue | None = None
+) -> bool:
     """Enqueue the session's processing job now; True when it is on the queue.
 
     Call it after the commit that stored the session's events (the ingest service does so through
     transaction.on_commit). Marks the session queued first, so processing — which sets it processed —
     can never be overwritten by this. `replace` (the sweep, for a session queued too long) enqueues
-    even when RQ still holds a waiting job under that id — the job was lost from the queue.
+    even when RQ still holds a waiting job under that id — the job was lost from the queue. `queue`
+    defaults to the "sessions" queue (processing passes its own in burst runs and tests).
     When Redis is down it returns False, puts the session back to
     open and never raises: the idle sweep enqueues it later.
     """
@@ -49,7 +53,7 @@ def session_enqueue(*, organization_id: int, session_id: str, replace: bool = Fa
             return False  # no such session in this organization
     job_id = session_job_id(organization_id=organization_id, session_id=session_id)
     try:
-        queue = django_rq.get_queue(QUEUE)
+        queue = queue or django_rq.get_queue(QUEUE)
         job = queue.fetch_job(job_id)
         if job is not None and not replace and job.get_status(refresh=False) in _WAITING:
             return True  # already waiting: the deterministic id makes this a no-op
@@ -59,6 +63,8 @@ def session_enqueue(*, organization_id: int, session_id: str, replace: bool = Fa
             settings.CROW_SESSION_JOB,
             kwargs={"organization_id": organization_id, "session_id": session_id},
             job_id=job_id,
+            result_ttl=3600,
+            failure_ttl=7 * 24 * 3600,  # failed jobs stay inspectable for a week; dead letters keep them after
         )
     except (redis.RedisError, OSError) as exc:
         logger.warning(

@@ -49,12 +49,13 @@ class DeadLetterAdmin(ReadOnlyOrgAdmin):
     def requeue(self, request: HttpRequest, queryset: QuerySet[DeadLetter]) -> None:
         count = 0
         for dead_letter in queryset:
-            if request.user.is_superuser or request.user.has_perm(
+            allowed = request.user.is_superuser or request.user.has_perm(
                 f"organizations.{roles.MANAGE_SETTINGS}", dead_letter.organization
-            ):
-                dead_letter_requeue(dead_letter=dead_letter)
+            )
+            if allowed and dead_letter_requeue(dead_letter=dead_letter):
                 count += 1
-        self.message_user(request, f"Requeued {count} session(s).", messages.SUCCESS)
+        level = messages.SUCCESS if count == len(queryset) else messages.WARNING
+        self.message_user(request, f"Requeued {count} of {len(queryset)} session(s).", level)
 
 
 @admin.register(ProcessingSettings)

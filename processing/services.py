@@ -19,8 +19,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from rq import Queue, Retry
-from rq.exceptions import NoSuchJobError
-from rq.job import Job, JobStatus
 
 from ingestion import handoff
 from ingestion.models import Session, SessionStatus
@@ -33,8 +31,6 @@ from processing.models import DeadLetter, Interaction, RunStatus, SessionRun, St
 from processing.steps.enrich import session_enrich
 
 logger = logging.getLogger(__name__)
-
-PENDING_STATES = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.STARTED}
 
 
 # --- enqueueing -------------------------------------------------------------------------------
@@ -58,28 +54,12 @@ def session_queue() -> Queue:
     return django_rq.get_queue(settings.CROW_SESSION_QUEUE)
 
 
-def session_enqueue(*, organization_id: int, session_key: str, queue: Queue | None = None) -> Job:
-    """Enqueue the session's job; a no-op (returning the pending job) when one is already waiting."""
-    queue = queue or session_queue()
-    job_id = session_job_id(organization_id=organization_id, session_key=session_key)
-    try:
-        existing = Job.fetch(job_id, connection=queue.connection)
-    except NoSuchJobError:
-        existing = None
-    if existing is not None:
-        if existing.get_status(refresh=True) in PENDING_STATES:
-            return existing
-        existing.delete()  # finished or failed: out of its registries, so the id can be used again
-    Session.objects.for_org(organization_id).filter(session_id=session_key).update(
-        status=SessionStatus.QUEUED, enqueued_at=timezone.now()
-    )
-    return queue.enqueue(
-        settings.CROW_SESSION_JOB,
-        kwargs={"organization_id": organization_id, "session_id": session_key},
-        job_id=job_id,
-        retry=session_retry(),
-        result_ttl=3600,
-        failure_ttl=7 * 24 * 3600,
+def session_enqueue(*, organization_id: int, session_key: str, queue: Queue | None = None) -> bool:
+    """Enqueue the session's job through ingest's hand-off (one mechanism, one job id, one set of
+    job options for both apps); False when the session does not exist or Redis is down. The job
+    gives itself its retries on its first failure (processing/jobs.py)."""
+    return handoff.session_enqueue(
+        organization_id=organization_id, session_id=session_key, queue=queue or session_queue()
     )
 
 
@@ -268,10 +248,16 @@ def dead_letter_record(
     )
 
 
-def dead_letter_requeue(*, dead_letter: DeadLetter, queue: Queue | None = None) -> Job:
-    job = session_enqueue(organization_id=dead_letter.organization_id, session_key=dead_letter.session_key, queue=queue)
-    DeadLetter.objects.for_org(dead_letter.organization_id).filter(pk=dead_letter.pk).update(requeued_at=timezone.now())
-    return job
+def dead_letter_requeue(*, dead_letter: DeadLetter, queue: Queue | None = None) -> bool:
+    """Enqueue the session again; False (and the letter left as it was) when that was not possible."""
+    queued = session_enqueue(
+        organization_id=dead_letter.organization_id, session_key=dead_letter.session_key, queue=queue
+    )
+    if queued:
+        DeadLetter.objects.for_org(dead_letter.organization_id).filter(pk=dead_letter.pk).update(
+            requeued_at=timezone.now()
+        )
+    return queued
 
 
 def interactions_delete_before(*, organization_id: int, cutoff: datetime) -> int:
