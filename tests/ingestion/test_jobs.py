@@ -24,12 +24,18 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def queue() -> Iterator[Any]:
     q = django_rq.get_queue("sessions")
-    q.connection.delete(*q.connection.keys("rq:job:session_*") or ["-"])  # ids repeat across test databases
+    _delete_session_jobs(q)  # ids repeat across test databases
     yield q
-    for job_id in q.job_ids:
-        if job_id.startswith("session_"):
-            q.remove(job_id)
-            q.connection.delete(f"rq:job:{job_id}")
+    _delete_session_jobs(q)
+
+
+def _delete_session_jobs(q: Any) -> None:
+    # Through RQ, so the jobs leave their queue and registries too (a bare key delete leaves registry
+    # entries pointing at nothing, which breaks later cleanups).
+    for key in q.connection.keys("rq:job:session_*"):
+        job = q.fetch_job(key.decode().removeprefix("rq:job:"))
+        if job is not None:
+            job.delete()
 
 
 def test_session_end_enqueues_after_commit(client: Any, queue: Any, django_capture_on_commit_callbacks: Any) -> None:

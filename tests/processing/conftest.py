@@ -18,7 +18,11 @@ def _empty(queue: Queue) -> None:
     for registry in (FailedJobRegistry, FinishedJobRegistry, ScheduledJobRegistry, StartedJobRegistry):
         reg = registry(queue.name, connection=queue.connection)
         for job_id in reg.get_job_ids():
-            reg.remove(job_id, delete_job=True)
+            # An entry may outlive its job (expired, or deleted by another test): drop both, whichever exist.
+            job = queue.fetch_job(job_id)
+            reg.remove(job_id)
+            if job is not None:
+                job.delete()
 
 
 @pytest.fixture
