@@ -17,12 +17,13 @@ from rq.job import Job
 
 
 class SessionWorker(SimpleWorker):
-    def work(self, *args: Any, **kwargs: Any) -> bool:
+    def bootstrap(self, *args: Any, **kwargs: Any) -> None:
+        # Registered (and so visible to /healthz) first, then the model: loading it takes seconds.
+        super().bootstrap(*args, **kwargs)
         if settings.CROW_EMBEDDINGS == "local" and settings.CROW_EMBEDDINGS_PRELOAD:
             from processing.embedders.local import local_model
 
             local_model()
-        return super().work(*args, **kwargs)
 
     def execute_job(self, job: Job, queue: Queue) -> None:
         # What Django does around each request, done around each job: a connection that failed (the
